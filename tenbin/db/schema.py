@@ -2,9 +2,8 @@
 
 One workspace per database. Timestamps are naive and in workspace-local time (Asia/Tokyo by
 default) so month and 年度 buckets are plain SQL on both SQLite and PostgreSQL; money is integer
-yen. Imported records keep their ``external_id`` (the source system's id) and a ``row_hash`` of
-the imported values, which lets a re-import of the same file recognise unchanged rows without
-loading them.
+yen. Imported records keep their ``external_id`` (the source system's id) so re-imports
+match them first by it (名寄せ).
 """
 
 from __future__ import annotations
@@ -60,10 +59,9 @@ def _stamps() -> list[Column[object]]:
 
 
 def _imported() -> list[Column[object]]:
-    """Columns every importable record has: the source id and the hash of its imported values."""
+    """Columns every importable record has: the id it has in the source system."""
     return [
         Column("external_id", String(255), nullable=True, unique=True),
-        Column("row_hash", String(32), nullable=True),
     ]
 
 

@@ -26,8 +26,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("corporate_number", sa.String(length=13), nullable=True),
+            sa.Column("corporate_number", sa.String(length=13), nullable=True),
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("name_key", sa.String(length=300), nullable=False),
         sa.Column("name_kana", sa.String(length=300), nullable=True),
@@ -103,8 +102,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("name", sa.String(length=300), nullable=False),
+            sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("channel", sa.String(length=100), nullable=False),
         sa.Column("orientation", sa.String(length=10), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=True),
@@ -192,8 +190,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
+            sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("ladder_rank", sa.Integer(), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
@@ -208,8 +205,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
+            sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("capacity_per_day", sa.Integer(), nullable=True),
         sa.Column("capacity_per_week", sa.Integer(), nullable=True),
@@ -257,8 +253,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+            sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("last_name", sa.String(length=100), nullable=True),
         sa.Column("first_name", sa.String(length=100), nullable=True),
         sa.Column("last_name_kana", sa.String(length=100), nullable=True),
@@ -310,8 +305,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+            sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("recognized_on", sa.Date(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("gross_profit", sa.BigInteger(), nullable=True),
@@ -337,8 +331,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("team_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+            sa.Column("team_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
@@ -367,8 +360,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("statement", sa.Text(), nullable=False),
+            sa.Column("statement", sa.Text(), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("category_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
@@ -415,8 +407,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+            sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=True),
@@ -456,8 +447,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+            sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("campaign_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("offer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("responded_at", sa.DateTime(), nullable=False),
@@ -548,8 +538,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+            sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("stage_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("entered_at", sa.DateTime(), nullable=False),
@@ -591,8 +580,7 @@ def upgrade() -> None:
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("row_hash", sa.String(length=32), nullable=True),
-        sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+            sa.Column("contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("opportunity_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("role", sa.String(length=40), nullable=False),
