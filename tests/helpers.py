@@ -15,4 +15,3 @@ def count(engine: Engine, table: str) -> int:
 def snapshot(engine: Engine) -> dict[str, int]:
     """Row counts of every table: equal before and after proves nothing was written."""
     return {t.name: count(engine, t.name) for t in schema.metadata.sorted_tables if t.name != "import_runs"}
-

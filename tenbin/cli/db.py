@@ -19,7 +19,12 @@ def upgrade_cmd(ctx: typer.Context) -> None:
     upgrade(engine)
     after = current_revision(engine)
     url = engine.url.render_as_string(hide_password=True)
-    out.print(st.t(f"データベース {url}: {before or '(空)'} → {after}", f"Database {url}: {before or '(empty)'} → {after}"))
+    out.print(
+        st.t(
+            f"データベース {url}: {before or '(空)'} → {after}",
+            f"Database {url}: {before or '(empty)'} → {after}",
+        )
+    )
 
 
 @app.command("current")
@@ -31,4 +36,9 @@ def current_cmd(ctx: typer.Context, json_out: bool = typer.Option(False, "--json
     if json_out:
         print_json(data)
     else:
-        out.print(st.t(f"現在 {data['current']} / 最新 {data['head']}", f"current {data['current']} / head {data['head']}"))
+        out.print(
+            st.t(
+                f"現在 {data['current']} / 最新 {data['head']}",
+                f"current {data['current']} / head {data['head']}",
+            )
+        )

@@ -78,7 +78,9 @@ def _print_report(st: State, r: ImportReport) -> None:
     out.print(t(f"ファイル: {r.path}  文字コード: {r.encoding_label} ({detected})  プリセット: {r.preset}",
                 f"File: {r.path}  encoding: {r.encoding_label} ({detected})  preset: {r.preset}"))  # fmt: skip
     if r.custom_attributes:
-        out.print(t("カスタム属性として保持する列: ", "Columns kept as custom attributes: ") + ", ".join(r.custom_attributes))
+        out.print(
+            t("カスタム属性として保持する列: ", "Columns kept as custom attributes: ") + ", ".join(r.custom_attributes)
+        )
     status = {"committed": t("取り込みました", "imported"), "dry_run": t("確認のみ(書き込みなし)", "dry run (nothing written)"),
               "rejected": t("取り込みを中止しました(書き込みなし)", "rejected (nothing written)")}[r.status]  # fmt: skip
     c = r.counts
@@ -89,7 +91,12 @@ def _print_report(st: State, r: ImportReport) -> None:
         out.print(t(f"  企業: 新規 {a.inserted:,} / 更新 {a.updated:,} / 変更なし {a.unchanged:,}",
                     f"  accounts: new {a.inserted:,} / updated {a.updated:,} / unchanged {a.unchanged:,}"))  # fmt: skip
     if r.seconds:
-        out.print(t(f"  {r.seconds:.1f} 秒 ({r.rows_total / r.seconds:,.0f} 行/秒)", f"  {r.seconds:.1f} s ({r.rows_total / r.seconds:,.0f} rows/s)"))
+        out.print(
+            t(
+                f"  {r.seconds:.1f} 秒 ({r.rows_total / r.seconds:,.0f} 行/秒)",
+                f"  {r.seconds:.1f} s ({r.rows_total / r.seconds:,.0f} rows/s)",
+            )
+        )
     _print_issues(st, r)
     _print_changes(st, r)
     if r.formula_cells:
@@ -102,26 +109,53 @@ def _print_report(st: State, r: ImportReport) -> None:
 def _print_issues(st: State, r: ImportReport) -> None:
     if not r.issues:
         return
-    table = Table(st.t(f"エラー ({r.issue_count:,} 件、{r.rejected:,} 行)", f"Errors ({r.issue_count:,} in {r.rejected:,} rows)"))
-    for name in (st.t("行", "row"), st.t("列", "column"), st.t("値", "value"), st.t("コード", "code"), st.t("内容", "reason")):
+    table = Table(
+        st.t(
+            f"エラー ({r.issue_count:,} 件、{r.rejected:,} 行)",
+            f"Errors ({r.issue_count:,} in {r.rejected:,} rows)",
+        )
+    )
+    for name in (
+        st.t("行", "row"),
+        st.t("列", "column"),
+        st.t("値", "value"),
+        st.t("コード", "code"),
+        st.t("内容", "reason"),
+    ):
         table.add_column(name, overflow="fold")
     for i in r.issues[:50]:
         table.add_row(str(i["row"]), i["column"] or "", i["value"] or "", i["code"], i["message"])
     out.print(table)
     if r.issue_count > 50:
-        out.print(st.t(f"  …ほか {r.issue_count - 50:,} 件(--json ですべて表示)", f"  …and {r.issue_count - 50:,} more (--json shows all)"))
+        out.print(
+            st.t(
+                f"  …ほか {r.issue_count - 50:,} 件(--json ですべて表示)",
+                f"  …and {r.issue_count - 50:,} more (--json shows all)",
+            )
+        )
 
 
 def _print_changes(st: State, r: ImportReport) -> None:
     if r.change_count:
-        out.print(st.t(f"  既存の値を変更した項目: {r.change_count:,} 件", f"  Existing values changed: {r.change_count:,}"))
+        out.print(
+            st.t(
+                f"  既存の値を変更した項目: {r.change_count:,} 件",
+                f"  Existing values changed: {r.change_count:,}",
+            )
+        )
         for c in r.changes[:10]:
-            out.print(f"    {st.t('行', 'row')} {c.row}: {c.record} · {c.field}: {c.old!s} → {c.new!s}", markup=False)
+            out.print(
+                f"    {st.t('行', 'row')} {c.row}: {c.record} · {c.field}: {c.old!s} → {c.new!s}",
+                markup=False,
+            )
     if r.conflict_count:
         out.print(st.t(f"  ファイル内で食い違う値(最初の値を採用): {r.conflict_count:,} 件",
                        f"  Conflicting values within the file (first value kept): {r.conflict_count:,}"))  # fmt: skip
         for c in r.conflicts[:10]:
-            out.print(f"    {st.t('行', 'row')} {c.row}: {c.record} · {c.field}: {c.old!s} ≠ {c.new!s}", markup=False)
+            out.print(
+                f"    {st.t('行', 'row')} {c.row}: {c.record} · {c.field}: {c.old!s} ≠ {c.new!s}",
+                markup=False,
+            )
 
 
 def export_cmd(
@@ -161,7 +195,11 @@ def entities_cmd(ctx: typer.Context, json_out: bool = typer.Option(False, "--jso
         out.print(table)
 
 
-def runs_cmd(ctx: typer.Context, json_out: bool = typer.Option(False, "--json"), limit: int = typer.Option(20, "--limit")) -> None:
+def runs_cmd(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json"),
+    limit: int = typer.Option(20, "--limit"),
+) -> None:
     """Recent imports with their status (an interrupted one stays 'running' and wrote nothing)."""
     from sqlalchemy import select
 
@@ -175,7 +213,18 @@ def runs_cmd(ctx: typer.Context, json_out: bool = typer.Option(False, "--json"),
         print_json(rows)
         return
     table = Table()
-    for col in ("id", "entity", "filename", "status", "rows_total", "inserted", "updated", "unchanged", "rejected", "started_at"):
+    for col in (
+        "id",
+        "entity",
+        "filename",
+        "status",
+        "rows_total",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "started_at",
+    ):
         table.add_column(col)
     for r in rows:
         table.add_row(*(str(r[c]) for c in ("id", "entity", "filename", "status", "rows_total", "inserted", "updated",

@@ -18,8 +18,7 @@ from tenbin.settings import default_lang, load_settings
 
 app = typer.Typer(
     name="tenbin",
-    help="tenbin (天秤): Balance Based Marketing for Japanese B2B teams. "
-    "BBM is a method proposed by 株式会社ALUHA.",
+    help="tenbin (天秤): Balance Based Marketing for Japanese B2B teams. BBM is a method proposed by 株式会社ALUHA.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -32,8 +31,12 @@ demo_cli.register(app)
 @app.callback()
 def _root(
     ctx: typer.Context,
-    database: str | None = typer.Option(None, "--database", envvar="TENBIN_DATABASE_URL",
-                                        help="SQLAlchemy URL (default sqlite:///./tenbin.db)"),  # fmt: skip
+    database: str | None = typer.Option(
+        None,
+        "--database",
+        envvar="TENBIN_DATABASE_URL",
+        help="SQLAlchemy URL (default sqlite:///./tenbin.db)",
+    ),  # fmt: skip
     lang: str | None = typer.Option(None, "--lang", help="ja | en (default: from the locale)"),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors"),
 ) -> None:
@@ -43,7 +46,7 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the command; errors are one line with a stable code and a non-zero exit."""
-    args = sys.argv[1:] if argv is None else argv
+    args = _globals_first(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     lang = _lang_from(args)
     try:
@@ -66,6 +69,28 @@ def main(argv: list[str] | None = None) -> int:
         _fail(f"INTERNAL: {INTERNAL.render(lang, {'detail': repr(exc)})}", debug)
         return 1
     return 0
+
+
+GLOBAL_VALUED = ("--lang", "--database")
+
+
+def _globals_first(args: list[str]) -> list[str]:
+    """Accept the global options anywhere (``tenbin import … --lang en``) by moving them first."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in GLOBAL_VALUED and i + 1 < len(args):
+            front += [a, args[i + 1]]
+            i += 2
+            continue
+        if a == "--debug" or a.split("=", 1)[0] in GLOBAL_VALUED:
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
 
 
 def _place(exc: TenbinError) -> str:

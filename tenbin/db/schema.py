@@ -349,9 +349,7 @@ users = Table(
     Column("is_active", Boolean, nullable=False, server_default="1"),
     Column("last_login_at", DateTime, nullable=True),
     *_stamps(),
-    CheckConstraint(
-        "role in ('admin', 'marketing', 'inside_sales', 'sales', 'product', 'viewer')", name="role"
-    ),
+    CheckConstraint("role in ('admin', 'marketing', 'inside_sales', 'sales', 'product', 'viewer')", name="role"),
 )
 
 team_members = Table(

@@ -86,9 +86,7 @@ def convert_row(plan: Plan, row_no: int, raw: list[str]) -> tuple[Converted, lis
         cell = raw[col.index] if col.index < len(raw) else ""
         if col.kind == "custom":
             if cell.strip():
-                (out.account_custom if col.custom_target == "account" else out.custom)[
-                    col.custom_key or ""
-                ] = cell
+                (out.account_custom if col.custom_target == "account" else out.custom)[col.custom_key or ""] = cell
             continue
         if col.field is None or not cell.strip():
             continue

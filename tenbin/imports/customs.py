@@ -50,9 +50,7 @@ class CustomWriter:
         self.conn, self.entity = conn, entity
         self.attrs: dict[str, _Attr] = {}
         defs = schema.attribute_definitions
-        for ident, key, typ in conn.execute(
-            select(defs.c.id, defs.c.key, defs.c.type).where(defs.c.entity == entity)
-        ):
+        for ident, key, typ in conn.execute(select(defs.c.id, defs.c.key, defs.c.type).where(defs.c.entity == entity)):
             self.attrs[key] = _Attr(int(ident), typ, set(TYPES))
         self._ids = IdAllocator(conn, defs)
 
@@ -85,9 +83,7 @@ class CustomWriter:
         changed = [r for r in rows if (r[0], r[1]) in existing and existing[(r[0], r[1])] != r[2]]
         cv = schema.custom_values
         for attr_id, record_id, *_ in changed:
-            self.conn.execute(
-                delete(cv).where(and_(cv.c.attribute_id == attr_id, cv.c.record_id == record_id))
-            )
+            self.conn.execute(delete(cv).where(and_(cv.c.attribute_id == attr_id, cv.c.record_id == record_id)))
         insert_rows(self.conn, cv, ("attribute_id", "record_id", "value_text", "value_number", "value_date"),
                     fresh + changed)  # fmt: skip
         return {r[1] for r in changed} | {r[1] for r in fresh if r[1] in old_ids}

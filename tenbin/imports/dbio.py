@@ -37,9 +37,7 @@ class IdAllocator:
             )
             return [int(r[0]) for r in rows]
         if self._next is None:
-            self._next = (
-                int(self.conn.execute(select(func.coalesce(func.max(self.table.c.id), 0))).scalar_one()) + 1
-            )
+            self._next = int(self.conn.execute(select(func.coalesce(func.max(self.table.c.id), 0))).scalar_one()) + 1
         start = self._next
         self._next += n
         return list(range(start, start + n))

@@ -69,9 +69,7 @@ class RunState:
 class ImportRun:
     """Processes rows in batches inside the caller's transaction; never commits."""
 
-    def __init__(
-        self, conn: Connection, plan: Plan, *, now: dt.datetime, lang: str, keep_rejects: bool
-    ) -> None:
+    def __init__(self, conn: Connection, plan: Plan, *, now: dt.datetime, lang: str, keep_rejects: bool) -> None:
         self.conn, self.plan, self.now, self.lang = conn, plan, now, lang
         self.keep_rejects = keep_rejects
         self.handler: Handler = HANDLERS[plan.entity.name]
@@ -109,9 +107,7 @@ class ImportRun:
         if room > 0:
             st.issues.extend(issues[:room])
         if self.keep_rejects:
-            st.rejects.append(
-                (conv.row, conv.raw, " / ".join(f"{i.code}: {i.message(self.lang)}" for i in issues))
-            )
+            st.rejects.append((conv.row, conv.raw, " / ".join(f"{i.code}: {i.message(self.lang)}" for i in issues)))
 
     def _column_of(self, field_name: str) -> str | None:
         col = self.plan.fields().get(field_name)
@@ -185,9 +181,7 @@ class ImportRun:
                 assert m.existing is not None
                 changed = self._changes(conv.row, m.existing, row, self.state)
                 if changed:
-                    updates.append(
-                        {**{c: m.existing[c] for c in self.handler.columns}, **changed, "_id": record_id}
-                    )
+                    updates.append({**{c: m.existing[c] for c in self.handler.columns}, **changed, "_id": record_id})
                 custom_targets.append((record_id, conv.custom, False))
             self.matcher.remember(row, record_id, conv.row)
         self._write(self.table, self.handler, [r for _, r in inserts], updates)
@@ -234,6 +228,8 @@ class ImportRun:
                                     and "external_id" not in conv.account):  # fmt: skip
                 continue
             acc = dict(conv.account)
+            if "domain" not in acc and row.get("email"):
+                acc["domain"] = n.email_domain(row["email"])  # the company's domain, unless free mail
             derive_account(acc)
             pending.append((conv, row, acc))
         self.account_matcher.prefetch([acc for _, _, acc in pending])
@@ -255,9 +251,7 @@ class ImportRun:
                 assert m.existing is not None
                 changed = self._changes(conv.row, m.existing, acc, self.state)
                 if changed:
-                    updates.append(
-                        {**{c: m.existing[c] for c in ACCOUNT.columns}, **changed, "_id": record_id}
-                    )
+                    updates.append({**{c: m.existing[c] for c in ACCOUNT.columns}, **changed, "_id": record_id})
                     self.state.account_counts.updated += 1
                 else:
                     self.state.account_counts.unchanged += 1

@@ -63,9 +63,7 @@ def _account_ref(prefix_headers: tuple[str, ...] = ()) -> tuple[FieldSpec, ...]:
         headers = mapping.get(f.name)
         if headers is None:
             headers = tuple(h for h in f.headers if h not in {"id", "name", "external_id"})
-        result.append(
-            replace(f, name=f"account.{f.name}", headers=headers + prefix_headers, target="account")
-        )
+        result.append(replace(f, name=f"account.{f.name}", headers=headers + prefix_headers, target="account"))
     return tuple(result)
 
 

@@ -47,10 +47,9 @@ def _query(entity: str) -> tuple[Select[Any], list[str], str]:
         if name in DERIVED:
             continue
         if name in REFS:
-            for fk, header, expr, target in REFS[name]:
-                alias = target.alias(f"ref_{fk}")
-                if header == REFS[name][0][1]:
-                    joined = joined.outerjoin(alias, table.c[fk] == alias.c.id)
+            alias = REFS[name][0][3].alias(f"ref_{name}")
+            joined = joined.outerjoin(alias, table.c[name] == alias.c.id)
+            for _, header, expr, _ in REFS[name]:
                 columns.append(alias.c[expr.name].label(header))
                 headers.append(header)
             continue
@@ -88,9 +87,7 @@ def export_rows(engine: Engine, entity: str) -> tuple[list[str], Iterator[list[A
     return headers + [key for _, key in customs], rows()
 
 
-def export_entity(
-    engine: Engine, entity: str, path: Path, *, fmt: str = "csv", encoding: str = "utf-8-sig"
-) -> int:
+def export_entity(engine: Engine, entity: str, path: Path, *, fmt: str = "csv", encoding: str = "utf-8-sig") -> int:
     """Write ``entity`` to ``path``; returns the number of rows. All-or-nothing (temp file + rename)."""
     headers, rows = export_rows(engine, entity)
     if fmt == "xlsx":

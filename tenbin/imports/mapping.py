@@ -21,8 +21,7 @@ from tenbin.imports.specs import EntitySpec, FieldSpec
 
 IMPORT_MISSING_COLUMN = ErrorCode(
     "IMPORT_MISSING_COLUMN",
-    en="Required column for {field} is missing. Add a column named one of: {headers} "
-    "(or map yours with --mapping).",
+    en="Required column for {field} is missing. Add a column named one of: {headers} (or map yours with --mapping).",
     ja="必須の列「{field}」がありません。次のいずれかの名前の列を追加するか、--mapping で対応付けてください: {headers}",
 )
 IMPORT_PRESET_UNKNOWN = ErrorCode(
@@ -74,11 +73,7 @@ class Plan:
 
 def is_houjin_row(values: list[str]) -> bool:
     """The 国税庁 法人番号 CSV has no header: its first row already starts with data."""
-    return (
-        len(values) >= 16
-        and values[0].strip().isdigit()
-        and re.fullmatch(r"\d{13}", values[1].strip()) is not None
-    )
+    return len(values) >= 16 and values[0].strip().isdigit() and re.fullmatch(r"\d{13}", values[1].strip()) is not None
 
 
 def load_mapping_file(path: Path) -> dict[str, str]:
@@ -118,7 +113,8 @@ def detect_preset(spec: EntitySpec, header: list[str]) -> str:
     for name in ("salesforce", "hubspot"):
         table = _preset_table(name, spec.name)
         score = sum(k in table for k in keys)
-        if table and score > best_score:
+        # a tie goes to the vendor preset: its headers are the more specific reading of the file
+        if table and score and (score > best_score or (best == "generic" and score == best_score)):
             best, best_score = name, score
     return best
 
@@ -187,6 +183,4 @@ def _check_required(plan: Plan) -> None:
     for group in spec.required_any:
         if not any(name in mapped for name in group):
             headers = [h for name in group for h in spec.by_name[name].headers[:3]]
-            raise TenbinError(
-                IMPORT_MISSING_COLUMN, {"field": " / ".join(group), "headers": ", ".join(headers)}
-            )
+            raise TenbinError(IMPORT_MISSING_COLUMN, {"field": " / ".join(group), "headers": ", ".join(headers)})

@@ -100,13 +100,9 @@ def _contact(required: bool) -> Any:
     return step
 
 
-def _simple(
-    column: str, table: Table, keys: tuple[tuple[str, str, str], ...], target: str, required: bool
-) -> Any:
+def _simple(column: str, table: Table, keys: tuple[tuple[str, str, str], ...], target: str, required: bool) -> Any:
     def step(r: Resolver, conv: list[Converted], rows: list[Row], missing: dict[int, Missing]) -> None:
-        r.by_keys(
-            conv, rows, missing, column=column, table=table, keys=keys, target=target, required=required
-        )
+        r.by_keys(conv, rows, missing, column=column, table=table, keys=keys, target=target, required=required)
 
     return step
 
@@ -131,9 +127,7 @@ def _values_ref(column: str, value_field: str, table: Table, db_columns: tuple[s
     return step
 
 
-def _buying_group_account(
-    r: Resolver, conv: list[Converted], rows: list[Row], missing: dict[int, Missing]
-) -> None:
+def _buying_group_account(r: Resolver, conv: list[Converted], rows: list[Row], missing: dict[int, Missing]) -> None:
     """A buying-group member belongs to the opportunity's account, else to the contact's."""
     opp_ids = {row["opportunity_id"] for row in rows if row.get("opportunity_id")}
     con_ids = {row["contact_id"] for row in rows if row.get("contact_id")}

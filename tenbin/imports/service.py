@@ -72,17 +72,11 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("committed", "dry_run") and (
-            self.rejected == 0 or self.rejects_path is not None
-        )
+        return self.status in ("committed", "dry_run") and (self.rejected == 0 or self.rejects_path is not None)
 
     def as_dict(self) -> dict[str, Any]:
         def counts(c: Counts | None) -> dict[str, int] | None:
-            return (
-                None
-                if c is None
-                else {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
-            )
+            return None if c is None else {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
 
         def change(c: Change) -> dict[str, Any]:
             return {
@@ -93,11 +87,7 @@ class ImportReport:
                 "new": _jsonable(c.new),
             }
 
-        data = {
-            k: v
-            for k, v in self.__dict__.items()
-            if k not in {"counts", "account_counts", "changes", "conflicts"}
-        }
+        data = {k: v for k, v in self.__dict__.items() if k not in {"counts", "account_counts", "changes", "conflicts"}}
         data.update(counts=counts(self.counts), account_counts=counts(self.account_counts),
                     changes=[change(c) for c in self.changes], conflicts=[change(c) for c in self.conflicts],
                     rows_per_second=round(self.rows_total / self.seconds) if self.seconds else None)  # fmt: skip
@@ -258,6 +248,4 @@ def interrupted_runs(engine: Engine) -> list[dict[str, Any]]:
 def acknowledge_interrupted(engine: Engine) -> int:
     runs = schema.import_runs
     with engine.begin() as conn:
-        return conn.execute(
-            update(runs).where(runs.c.status == "running").values(status="interrupted")
-        ).rowcount
+        return conn.execute(update(runs).where(runs.c.status == "running").values(status="interrupted")).rowcount

@@ -64,9 +64,7 @@ TEAM_KINDS = {
     "inside_sales": "inside_sales", "インサイドセールス": "inside_sales", "is": "inside_sales",
     "digital": "digital", "デジタルセールス": "digital", "デジタル": "digital", "ナーチャリング": "digital",
 }  # fmt: skip
-SOURCE_TYPES = {
-    s: s for s in ("商談記録", "IS通話", "問い合わせ", "セミナー質問", "アンケート", "CS記録", "開発要望")
-}
+SOURCE_TYPES = {s: s for s in ("商談記録", "IS通話", "問い合わせ", "セミナー質問", "アンケート", "CS記録", "開発要望")}
 CHALLENGE_STATUS = {
     "open": "open", "未対応": "open", "対応中": "in_progress", "in_progress": "in_progress",
     "addressed": "addressed", "対応済": "addressed", "解決済": "addressed", "closed": "addressed",

@@ -23,10 +23,13 @@ def _schema_dump(engine: Engine) -> dict[str, Any]:
             continue
         dump[table] = {
             "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)],
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)
+            ),
             "unique": sorted((u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),
-            "fks": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"])
-                          for f in insp.get_foreign_keys(table)),  # fmt: skip
+            "fks": sorted(
+                (f["name"], tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys(table)
+            ),  # fmt: skip
         }
     return dump
 
@@ -66,6 +69,8 @@ def test_fresh_create_all_equals_migrations(engine: Engine, tmp_path: Any) -> No
 def test_defaults_are_seeded(engine: Engine) -> None:
     with engine.connect() as conn:
         offers = conn.execute(select(schema.offers.c.name).order_by(schema.offers.c.ladder_rank)).scalars().all()
-        stages = conn.execute(select(schema.funnel_stages.c.code).order_by(schema.funnel_stages.c.position)).scalars().all()
+        stages = (
+            conn.execute(select(schema.funnel_stages.c.code).order_by(schema.funnel_stages.c.position)).scalars().all()
+        )
     assert tuple(offers) == OFFER_LADDER
     assert stages == ["lead", "mql", "sql", "won", "retained"]
