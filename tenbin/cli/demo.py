@@ -23,7 +23,7 @@ def demo_cmd(
     ground_truth: Path | None = typer.Option(None, "--ground-truth", help="write the planted ground truth as JSON"),
     reset: bool = typer.Option(False, "--reset", help="delete existing workspace data first"),
     json_out: bool = typer.Option(False, "--json"),
-) -> None:  # fmt: skip
+) -> None:
     """Build a realistic Japanese B2B demo workspace with known ground truth."""
     from tenbin.demo.service import build_demo, reset_workspace
     from tenbin.demo.truth import ground_truth as truth_of
@@ -46,9 +46,17 @@ def demo_cmd(
     for name, count in summary.counts.items():
         table.add_row(name, f"{count:,}")
     out.print(table)
-    out.print(st.t(f"データベース: {st.settings.database_url}  ({summary.seconds:.1f} 秒)",
-                   f"Database: {st.settings.database_url}  ({summary.seconds:.1f} s)"))  # fmt: skip
+    out.print(
+        st.t(
+            f"データベース: {st.settings.database_url}  ({summary.seconds:.1f} 秒)",
+            f"Database: {st.settings.database_url}  ({summary.seconds:.1f} s)",
+        )
+    )
     if ground_truth is not None:
         out.print(st.t(f"正解データ(ground truth): {ground_truth}", f"Ground truth: {ground_truth}"))
-    out.print(st.t("次に: tenbin export contacts -o leads.csv / tenbin import-runs / tenbin entities",
-                   "Next: tenbin export contacts -o leads.csv / tenbin import-runs / tenbin entities"))  # fmt: skip
+    out.print(
+        st.t(
+            "次に: tenbin export contacts -o leads.csv / tenbin import-runs / tenbin entities",
+            "Next: tenbin export contacts -o leads.csv / tenbin import-runs / tenbin entities",
+        )
+    )

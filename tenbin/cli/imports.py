@@ -32,30 +32,59 @@ def register(app: typer.Typer) -> None:
 
 def import_cmd(
     ctx: typer.Context,
-    entity: str = typer.Argument(..., help="accounts, contacts (leads), campaigns, offers, responses, stages, "
-                                 "stage-events, opportunities, revenue, buying-group, challenges, teams, members"),
+    entity: str = typer.Argument(
+        ...,
+        help="accounts, contacts (leads), campaigns, offers, responses, stages, "
+        "stage-events, opportunities, revenue, buying-group, challenges, teams, members",
+    ),
     file: Path = typer.Argument(..., help="CSV or XLSX file"),
-    encoding: str | None = typer.Option(None, "--encoding", help="utf-8 | utf-8-sig | cp932 (Shift-JIS); default: detect"),
-    preset: str | None = typer.Option(None, "--preset", help="salesforce | hubspot | houjin | generic; default: detect"),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="utf-8 | utf-8-sig | cp932 (Shift-JIS); default: detect"
+    ),
+    preset: str | None = typer.Option(
+        None, "--preset", help="salesforce | hubspot | houjin | generic; default: detect"
+    ),
     mapping: Path | None = typer.Option(None, "--mapping", help="JSON mapping file: header → field"),
     sheet: str | None = typer.Option(None, "--sheet", help="XLSX worksheet (default: the first)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing"),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import valid rows; write the rest to FILE.rejects.csv"),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import valid rows; write the rest to FILE.rejects.csv"
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON"),
     no_progress: bool = typer.Option(False, "--no-progress"),
-) -> None:  # fmt: skip
+) -> None:
     """Import a CSV/XLSX file (UTF-8, UTF-8 BOM or Shift-JIS; Japanese or English headers)."""
     st = state(ctx)
     engine = st.engine()
     for run in interrupted_runs(engine):
-        err.print(st.t(f"注意: 取込 #{run['id']} ({run['filename']}) は完了していません。中断された取込は何も書き込んでいません。",
-                       f"Note: import #{run['id']} ({run['filename']}) never finished; an interrupted import wrote nothing."))  # fmt: skip
-    opts = ImportOptions(encoding=encoding, preset=preset, mapping=mapping, sheet=sheet, dry_run=dry_run,
-                         skip_invalid=skip_invalid, lang=st.lang, batch_rows=st.settings.import_batch_rows)  # fmt: skip
+        err.print(
+            st.t(
+                f"注意: 取込 #{run['id']} ({run['filename']}) は完了していません。"
+                "中断された取込は何も書き込んでいません。",
+                f"Note: import #{run['id']} ({run['filename']}) never finished; an interrupted import wrote nothing.",
+            )
+        )
+    opts = ImportOptions(
+        encoding=encoding,
+        preset=preset,
+        mapping=mapping,
+        sheet=sheet,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        lang=st.lang,
+        batch_rows=st.settings.import_batch_rows,
+    )
     show = not json_out and not no_progress and err.is_terminal
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:,} rows"),
-                  TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=err, disable=not show,
-                  transient=True) as bar:  # fmt: skip
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show,
+        transient=True,
+    ) as bar:
         task = bar.add_task(file.name, total=file.stat().st_size if file.exists() else None, rows=0, rate="")
 
         def progress(rows: int, done: int, total: int) -> None:
@@ -75,21 +104,38 @@ def import_cmd(
 def _print_report(st: State, r: ImportReport) -> None:
     t = st.t
     detected = t("自動判定", "detected") if r.encoding_detected else t("指定", "forced")
-    out.print(t(f"ファイル: {r.path}  文字コード: {r.encoding_label} ({detected})  プリセット: {r.preset}",
-                f"File: {r.path}  encoding: {r.encoding_label} ({detected})  preset: {r.preset}"))  # fmt: skip
+    out.print(
+        t(
+            f"ファイル: {r.path}  文字コード: {r.encoding_label} ({detected})  プリセット: {r.preset}",
+            f"File: {r.path}  encoding: {r.encoding_label} ({detected})  preset: {r.preset}",
+        )
+    )
     if r.custom_attributes:
         out.print(
             t("カスタム属性として保持する列: ", "Columns kept as custom attributes: ") + ", ".join(r.custom_attributes)
         )
-    status = {"committed": t("取り込みました", "imported"), "dry_run": t("確認のみ(書き込みなし)", "dry run (nothing written)"),
-              "rejected": t("取り込みを中止しました(書き込みなし)", "rejected (nothing written)")}[r.status]  # fmt: skip
+    status = {
+        "committed": t("取り込みました", "imported"),
+        "dry_run": t("確認のみ(書き込みなし)", "dry run (nothing written)"),
+        "rejected": t("取り込みを中止しました(書き込みなし)", "rejected (nothing written)"),
+    }[r.status]
     c = r.counts
-    out.print(t(f"{status}: {r.rows_total:,} 行 — 新規 {c.inserted:,} / 更新 {c.updated:,} / 変更なし {c.unchanged:,} / エラー {r.rejected:,}",
-                f"{status}: {r.rows_total:,} rows — new {c.inserted:,} / updated {c.updated:,} / unchanged {c.unchanged:,} / invalid {r.rejected:,}"))  # fmt: skip
+    out.print(
+        t(
+            f"{status}: {r.rows_total:,} 行 — 新規 {c.inserted:,} / 更新 {c.updated:,} / "
+            f"変更なし {c.unchanged:,} / エラー {r.rejected:,}",
+            f"{status}: {r.rows_total:,} rows — new {c.inserted:,} / updated {c.updated:,} / "
+            f"unchanged {c.unchanged:,} / invalid {r.rejected:,}",
+        )
+    )
     if r.account_counts is not None:
         a = r.account_counts
-        out.print(t(f"  企業: 新規 {a.inserted:,} / 更新 {a.updated:,} / 変更なし {a.unchanged:,}",
-                    f"  accounts: new {a.inserted:,} / updated {a.updated:,} / unchanged {a.unchanged:,}"))  # fmt: skip
+        out.print(
+            t(
+                f"  企業: 新規 {a.inserted:,} / 更新 {a.updated:,} / 変更なし {a.unchanged:,}",
+                f"  accounts: new {a.inserted:,} / updated {a.updated:,} / unchanged {a.unchanged:,}",
+            )
+        )
     if r.seconds:
         out.print(
             t(
@@ -100,8 +146,12 @@ def _print_report(st: State, r: ImportReport) -> None:
     _print_issues(st, r)
     _print_changes(st, r)
     if r.formula_cells:
-        out.print(t(f"  注意: 数式セル {r.formula_cells} 個は数式の文字列として取り込みました(実行しません)。",
-                    f"  Note: {r.formula_cells} formula cells were imported as text (never evaluated)."))  # fmt: skip
+        out.print(
+            t(
+                f"  注意: 数式セル {r.formula_cells} 個は数式の文字列として取り込みました(実行しません)。",
+                f"  Note: {r.formula_cells} formula cells were imported as text (never evaluated).",
+            )
+        )
     if r.rejects_path:
         out.print(t(f"  取り込めなかった行: {r.rejects_path}", f"  Rows not imported: {r.rejects_path}"))
 
@@ -149,8 +199,12 @@ def _print_changes(st: State, r: ImportReport) -> None:
                 markup=False,
             )
     if r.conflict_count:
-        out.print(st.t(f"  ファイル内で食い違う値(最初の値を採用): {r.conflict_count:,} 件",
-                       f"  Conflicting values within the file (first value kept): {r.conflict_count:,}"))  # fmt: skip
+        out.print(
+            st.t(
+                f"  ファイル内で食い違う値(最初の値を採用): {r.conflict_count:,} 件",
+                f"  Conflicting values within the file (first value kept): {r.conflict_count:,}",
+            )
+        )
         for c in r.conflicts[:10]:
             out.print(
                 f"    {st.t('行', 'row')} {c.row}: {c.record} · {c.field}: {c.old!s} ≠ {c.new!s}",
@@ -163,9 +217,11 @@ def export_cmd(
     entity: str = typer.Argument(..., help="the entity to export (see `tenbin entities`)"),
     output: Path | None = typer.Option(None, "--output", "-o", help="file to write (default: ENTITY.csv / .xlsx)"),
     fmt: str = typer.Option("csv", "--format", help="csv | xlsx"),
-    encoding: str = typer.Option("utf-8-sig", "--encoding", help="utf-8-sig (UTF-8 with BOM, default) | cp932 (Shift-JIS)"),
+    encoding: str = typer.Option(
+        "utf-8-sig", "--encoding", help="utf-8-sig (UTF-8 with BOM, default) | cp932 (Shift-JIS)"
+    ),
     json_out: bool = typer.Option(False, "--json"),
-) -> None:  # fmt: skip
+) -> None:
     """Export an entity to CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
     st = state(ctx)
     name = resolve_entity(entity)
@@ -180,8 +236,10 @@ def export_cmd(
 def entities_cmd(ctx: typer.Context, json_out: bool = typer.Option(False, "--json")) -> None:
     """List importable entities and their fields with the header names they accept."""
     st = state(ctx)
-    data = {name: [{"field": f.name, "required": f.required, "headers": list(f.headers)} for f in ENTITIES[name].fields]
-            for name in ENTITY_NAMES}  # fmt: skip
+    data = {
+        name: [{"field": f.name, "required": f.required, "headers": list(f.headers)} for f in ENTITIES[name].fields]
+        for name in ENTITY_NAMES
+    }
     if json_out:
         print_json(data)
         return
@@ -227,6 +285,21 @@ def runs_cmd(
     ):
         table.add_column(col)
     for r in rows:
-        table.add_row(*(str(r[c]) for c in ("id", "entity", "filename", "status", "rows_total", "inserted", "updated",
-                                            "unchanged", "rejected", "started_at")))  # fmt: skip
+        table.add_row(
+            *(
+                str(r[c])
+                for c in (
+                    "id",
+                    "entity",
+                    "filename",
+                    "status",
+                    "rows_total",
+                    "inserted",
+                    "updated",
+                    "unchanged",
+                    "rejected",
+                    "started_at",
+                )
+            )
+        )
     out.print(table)

@@ -36,7 +36,7 @@ def _root(
         "--database",
         envvar="TENBIN_DATABASE_URL",
         help="SQLAlchemy URL (default sqlite:///./tenbin.db)",
-    ),  # fmt: skip
+    ),
     lang: str | None = typer.Option(None, "--lang", help="ja | en (default: from the locale)"),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors"),
 ) -> None:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         _fail(f"DB_ERROR: {str(exc.orig if hasattr(exc, 'orig') else exc).splitlines()[0]}", debug)
         return 2
-    except Exception as exc:  # noqa: BLE001 - the last line of defence prints one line, not a traceback
+    except Exception as exc:
         _fail(f"INTERNAL: {INTERNAL.render(lang, {'detail': repr(exc)})}", debug)
         return 1
     return 0

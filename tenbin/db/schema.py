@@ -8,6 +8,8 @@ match them first by it (名寄せ).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -51,14 +53,14 @@ def _fk(name: str, target: str, *, nullable: bool = True, ondelete: str | None =
     return Column(name, Id, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
-def _stamps() -> list[Column[object]]:
+def _stamps() -> list[Column[Any]]:
     return [
         Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
         Column("updated_at", DateTime, nullable=False, server_default=func.current_timestamp()),
     ]
 
 
-def _imported() -> list[Column[object]]:
+def _imported() -> list[Column[Any]]:
     """Columns every importable record has: the id it has in the source system."""
     return [
         Column("external_id", String(255), nullable=True, unique=True),

@@ -56,8 +56,13 @@ class Issue:
         return self.error.render(lang, self.params)
 
     def as_dict(self, lang: str) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "code": self.code,
-                "message": self.message(lang)}  # fmt: skip
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "code": self.code,
+            "message": self.message(lang),
+        }
 
 
 def preview(value: Any, limit: int = 60) -> str | None:
@@ -120,6 +125,13 @@ def _required_issues(plan: Plan, out: Converted) -> list[Issue]:
     for group in plan.entity.required_any:
         if not any(name in present for name in group):
             headers = [mapped[name].header for name in group if name in mapped]
-            issues.append(Issue(out.row, headers[0] if headers else None, None, IMPORT_REQUIRED_EMPTY,
-                                {"field": " / ".join(headers)}))  # fmt: skip
+            issues.append(
+                Issue(
+                    out.row,
+                    headers[0] if headers else None,
+                    None,
+                    IMPORT_REQUIRED_EMPTY,
+                    {"field": " / ".join(headers)},
+                )
+            )
     return issues

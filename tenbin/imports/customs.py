@@ -58,8 +58,11 @@ class CustomWriter:
         attr = self.attrs.get(key)
         if attr is None:
             ident = self._ids.take(1)[0]
-            self.conn.execute(schema.attribute_definitions.insert().values(
-                id=ident, entity=self.entity, key=key, label=key, type="text"))  # fmt: skip
+            self.conn.execute(
+                schema.attribute_definitions.insert().values(
+                    id=ident, entity=self.entity, key=key, label=key, type="text"
+                )
+            )
             attr = self.attrs[key] = _Attr(ident, None, set(TYPES))
         return attr
 
@@ -84,8 +87,9 @@ class CustomWriter:
         cv = schema.custom_values
         for attr_id, record_id, *_ in changed:
             self.conn.execute(delete(cv).where(and_(cv.c.attribute_id == attr_id, cv.c.record_id == record_id)))
-        insert_rows(self.conn, cv, ("attribute_id", "record_id", "value_text", "value_number", "value_date"),
-                    fresh + changed)  # fmt: skip
+        insert_rows(
+            self.conn, cv, ("attribute_id", "record_id", "value_text", "value_number", "value_date"), fresh + changed
+        )
         return {r[1] for r in changed} | {r[1] for r in fresh if r[1] in old_ids}
 
     def _existing(self, keys: set[tuple[int, int]]) -> dict[tuple[int, int], str]:

@@ -78,7 +78,7 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     positional = [[_sqlite_value(v) for v in row] for row in rows]
     if positional:
         assert dbapi is not None
-        dbapi.executemany(str(compiled), positional)  # type: ignore[attr-defined]
+        dbapi.executemany(str(compiled), positional)
     return len(positional)
 
 

@@ -80,15 +80,17 @@ class ImportRun:
         self.resolver = Resolver(conn)
         self.customs = CustomWriter(conn, plan.entity.name)
         self.required_for_insert = [
-            c.name for c in self.table.columns
-            if not c.nullable and c.server_default is None and c.name in self.handler.columns
+            c.name
+            for c in self.table.columns
+            if not c.nullable
+            and c.server_default is None
+            and c.name in self.handler.columns
             and c.name not in self.handler.defaults
-        ]  # fmt: skip
+        ]
         self.embeds_account = (
             plan.entity.name == "contacts"
             and any(c.field is not None and c.field.target == "account" for c in plan.columns)
-            or any(c.custom_target == "account" for c in plan.customs())
-        )
+        ) or any(c.custom_target == "account" for c in plan.customs())
         if self.embeds_account:
             self.accounts = schema.accounts
             self.account_ids = IdAllocator(conn, self.accounts)
@@ -144,8 +146,18 @@ class ImportRun:
                 ok.append((conv, row))
                 continue
             field_name, target, key, value = found
-            self._reject(conv, [Issue(conv.row, self._column_of(field_name), preview(value),
-                                      IMPORT_REFERENCE_MISSING, {"target": target, "key": key, "value": value})])  # fmt: skip
+            self._reject(
+                conv,
+                [
+                    Issue(
+                        conv.row,
+                        self._column_of(field_name),
+                        preview(value),
+                        IMPORT_REFERENCE_MISSING,
+                        {"target": target, "key": key, "value": value},
+                    )
+                ],
+            )
         return ok
 
     def _upsert(self, items: list[tuple[Converted, Row]]) -> None:
@@ -157,21 +169,48 @@ class ImportRun:
             m = self.matcher.match(row)
             if m.conflict is not None:
                 key_a, value_a, id_a, key_b, value_b, id_b = m.conflict
-                self._reject(conv, [Issue(conv.row, None, None, IMPORT_MATCH_CONFLICT, {
-                    "key_a": key_a, "value_a": value_a, "id_a": id_a,
-                    "key_b": key_b, "value_b": value_b, "id_b": id_b})])  # fmt: skip
+                self._reject(
+                    conv,
+                    [
+                        Issue(
+                            conv.row,
+                            None,
+                            None,
+                            IMPORT_MATCH_CONFLICT,
+                            {
+                                "key_a": key_a,
+                                "value_a": value_a,
+                                "id_a": id_a,
+                                "key_b": key_b,
+                                "value_b": value_b,
+                                "id_b": id_b,
+                            },
+                        )
+                    ],
+                )
                 continue
             if m.first_row is not None:
                 key = next(k for k in self.handler.keys if row.get(k[0]) is not None)
                 value = " / ".join(str(row.get(c)) for c in key if row.get(c) is not None)
-                self._reject(conv, [Issue(conv.row, self._column_of(key[0]), preview(value), IMPORT_DUPLICATE_KEY,
-                                          {"key": "/".join(key), "value": value, "first_row": m.first_row})])  # fmt: skip
+                self._reject(
+                    conv,
+                    [
+                        Issue(
+                            conv.row,
+                            self._column_of(key[0]),
+                            preview(value),
+                            IMPORT_DUPLICATE_KEY,
+                            {"key": "/".join(key), "value": value, "first_row": m.first_row},
+                        )
+                    ],
+                )
                 continue
             if m.record_id is None:
                 missing = [c for c in self.required_for_insert if row.get(c) is None]
                 if missing:
-                    self._reject(conv, [Issue(conv.row, None, None, IMPORT_REQUIRED_EMPTY,
-                                              {"field": ", ".join(missing)})])  # fmt: skip
+                    self._reject(
+                        conv, [Issue(conv.row, None, None, IMPORT_REQUIRED_EMPTY, {"field": ", ".join(missing)})]
+                    )
                     continue
                 record_id = self.ids.take(1)[0]
                 inserts.append((conv, {**self.handler.defaults, **row, "id": record_id}))
@@ -224,8 +263,11 @@ class ImportRun:
     def _upsert_accounts(self, converted: list[Converted], rows: list[Row]) -> None:
         pending: list[tuple[Converted, Row, Row]] = []
         for conv, row in zip(converted, rows, strict=True):
-            if not conv.account or ("name" not in conv.account and "corporate_number" not in conv.account
-                                    and "external_id" not in conv.account):  # fmt: skip
+            if not conv.account or (
+                "name" not in conv.account
+                and "corporate_number" not in conv.account
+                and "external_id" not in conv.account
+            ):
                 continue
             acc = dict(conv.account)
             if "domain" not in acc and row.get("email"):

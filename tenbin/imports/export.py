@@ -16,23 +16,30 @@ from tenbin.imports.entities import ENTITIES
 from tenbin.imports.handlers import HANDLERS
 from tenbin.imports.writers import write_csv, write_xlsx
 
-A, C, CA, O, T, ST = (schema.accounts, schema.contacts, schema.campaigns, schema.offers, schema.teams,
-                      schema.funnel_stages)  # fmt: skip
+A, C, CA, OF, T, ST = (
+    schema.accounts,
+    schema.contacts,
+    schema.campaigns,
+    schema.offers,
+    schema.teams,
+    schema.funnel_stages,
+)
 OPP, CAT = schema.opportunities, schema.challenge_categories
 
 # Columns shown instead of foreign keys: (fk column, header, expression, join target)
 REFS: dict[str, tuple[tuple[str, str, Any, Any], ...]] = {
-    "account_id": (("account_id", "account_external_id", A.c.external_id, A),
-                   ("account_id", "company", A.c.name, A)),
-    "contact_id": (("contact_id", "contact_external_id", C.c.external_id, C),
-                   ("contact_id", "contact_email", C.c.email, C)),
+    "account_id": (("account_id", "account_external_id", A.c.external_id, A), ("account_id", "company", A.c.name, A)),
+    "contact_id": (
+        ("contact_id", "contact_external_id", C.c.external_id, C),
+        ("contact_id", "contact_email", C.c.email, C),
+    ),
     "campaign_id": (("campaign_id", "campaign", CA.c.name, CA),),
-    "offer_id": (("offer_id", "offer", O.c.name, O),),
+    "offer_id": (("offer_id", "offer", OF.c.name, OF),),
     "team_id": (("team_id", "team", T.c.name, T),),
     "stage_id": (("stage_id", "stage", ST.c.code, ST),),
     "opportunity_id": (("opportunity_id", "opportunity_id", OPP.c.external_id, OPP),),
     "category_id": (("category_id", "category", CAT.c.name, CAT),),
-}  # fmt: skip
+}
 RENAMES = {"industry_text": "industry", "prefecture_code": "prefecture"}
 DERIVED = {"name_key"}
 
@@ -78,8 +85,11 @@ def export_rows(engine: Engine, entity: str) -> tuple[list[str], Iterator[list[A
                 ids = [r[0] for r in part]
                 extra: dict[tuple[int, int], str] = {}
                 if customs and ids:
-                    found = conn.execute(select(cv.c.attribute_id, cv.c.record_id, cv.c.value_text).where(
-                        cv.c.attribute_id.in_([c[0] for c in customs]), cv.c.record_id.in_(ids)))  # fmt: skip
+                    found = conn.execute(
+                        select(cv.c.attribute_id, cv.c.record_id, cv.c.value_text).where(
+                            cv.c.attribute_id.in_([c[0] for c in customs]), cv.c.record_id.in_(ids)
+                        )
+                    )
                     extra = {(int(a), int(r)): t for a, r, t in found}
                 for r in part:
                     yield [*r, *(extra.get((a, r[0])) for a, _ in customs)]

@@ -131,8 +131,7 @@ def build_plan(
     if preset is not None and preset not in PRESETS:
         raise TenbinError(IMPORT_PRESET_UNKNOWN, {"preset": preset, "choices": ", ".join(PRESETS)})
     chosen = preset or detect_preset(spec, header)
-    tables = [("mapping", mapping or {}), (chosen, _preset_table(chosen, spec.name)),
-              ("generic", _generic_table(spec))]  # fmt: skip
+    tables = [("mapping", mapping or {}), (chosen, _preset_table(chosen, spec.name)), ("generic", _generic_table(spec))]
     columns, used = [], set[str]()
     for index, raw in enumerate(header):
         column = _plan_column(spec, index, raw, tables, used)
@@ -159,15 +158,18 @@ def _plan_column(
         if target.startswith(("custom:", "account.custom:")):
             on_account = target.startswith("account.")
             name = target.split("custom:", 1)[1] or raw
-            return Column(index, raw, "custom", custom_key=name,
-                          custom_target="account" if on_account else "self", via=via)  # fmt: skip
+            return Column(
+                index, raw, "custom", custom_key=name, custom_target="account" if on_account else "self", via=via
+            )
         field = spec.by_name.get(target)
         if field is None and via == "mapping":
             raise TenbinError(
                 IMPORT_MAPPING_INVALID,
-                {"path": "--mapping", "detail": f"{raw!r} → unknown field {target!r}; fields: "
-                 + ", ".join(spec.by_name)},
-            )  # fmt: skip
+                {
+                    "path": "--mapping",
+                    "detail": f"{raw!r} → unknown field {target!r}; fields: " + ", ".join(spec.by_name),
+                },
+            )
         if field is not None and field.name not in used:
             return Column(index, raw, "field", field=field, via=via)
     return Column(index, raw, "custom", custom_key=raw.strip(), via="custom")
@@ -178,8 +180,9 @@ def _check_required(plan: Plan) -> None:
     spec = plan.entity
     for f in spec.fields:
         if f.required and f.name not in mapped:
-            raise TenbinError(IMPORT_MISSING_COLUMN, {"field": f.label_ja or f.name,
-                                                      "headers": ", ".join(f.headers[:6])})  # fmt: skip
+            raise TenbinError(
+                IMPORT_MISSING_COLUMN, {"field": f.label_ja or f.name, "headers": ", ".join(f.headers[:6])}
+            )
     for group in spec.required_any:
         if not any(name in mapped for name in group):
             headers = [h for name in group for h in spec.by_name[name].headers[:3]]

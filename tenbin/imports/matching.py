@@ -58,9 +58,13 @@ class Matcher:
                 first_key = (key, values)
             elif record_id != result.record_id:
                 result.conflict = (
-                    "/".join(first_key[0]), _show(first_key[1]), result.record_id,
-                    "/".join(key), _show(values), record_id,
-                )  # fmt: skip
+                    "/".join(first_key[0]),
+                    _show(first_key[1]),
+                    result.record_id,
+                    "/".join(key),
+                    _show(values),
+                    record_id,
+                )
                 return result
         return result
 

@@ -42,9 +42,17 @@ class Resolver:
 
     # -- individual references ------------------------------------------------------------------
     def by_keys(
-        self, converted: list[Converted], rows: list[Row], missing: dict[int, Missing], *, column: str,
-        table: Table, keys: tuple[tuple[str, str, str], ...], target: str, required: bool,
-    ) -> None:  # fmt: skip
+        self,
+        converted: list[Converted],
+        rows: list[Row],
+        missing: dict[int, Missing],
+        *,
+        column: str,
+        table: Table,
+        keys: tuple[tuple[str, str, str], ...],
+        target: str,
+        required: bool,
+    ) -> None:
         """Resolve ``column`` from the first key given among (field, table column, label)."""
         for field, db_column, _ in keys:
             self.ids(table, db_column, (_ref(c, field) for c in converted))
@@ -86,16 +94,32 @@ CONTACT_KEYS = (
 
 def _account(required: bool) -> Any:
     def step(r: Resolver, conv: list[Converted], rows: list[Row], missing: dict[int, Missing]) -> None:
-        r.by_keys(conv, rows, missing, column="account_id", table=schema.accounts, keys=ACCOUNT_KEYS,
-                  target="企業 (account)", required=required)  # fmt: skip
+        r.by_keys(
+            conv,
+            rows,
+            missing,
+            column="account_id",
+            table=schema.accounts,
+            keys=ACCOUNT_KEYS,
+            target="企業 (account)",
+            required=required,
+        )
 
     return step
 
 
 def _contact(required: bool) -> Any:
     def step(r: Resolver, conv: list[Converted], rows: list[Row], missing: dict[int, Missing]) -> None:
-        r.by_keys(conv, rows, missing, column="contact_id", table=schema.contacts, keys=CONTACT_KEYS,
-                  target="担当者 (contact)", required=required)  # fmt: skip
+        r.by_keys(
+            conv,
+            rows,
+            missing,
+            column="contact_id",
+            table=schema.contacts,
+            keys=CONTACT_KEYS,
+            target="担当者 (contact)",
+            required=required,
+        )
 
     return step
 
@@ -117,8 +141,14 @@ def _values_ref(column: str, value_field: str, table: Table, db_columns: tuple[s
             value = row.pop(value_field, None)
             if value is None or cv.row in missing:
                 continue
-            ident = next((r.cache[(table.name, c)].get(value) for c in db_columns
-                          if r.cache[(table.name, c)].get(value) is not None), None)  # fmt: skip
+            ident = next(
+                (
+                    r.cache[(table.name, c)].get(value)
+                    for c in db_columns
+                    if r.cache[(table.name, c)].get(value) is not None
+                ),
+                None,
+            )
             if ident is None:
                 missing[cv.row] = (value_field, target, value_field, value)
             else:
@@ -131,10 +161,13 @@ def _buying_group_account(r: Resolver, conv: list[Converted], rows: list[Row], m
     """A buying-group member belongs to the opportunity's account, else to the contact's."""
     opp_ids = {row["opportunity_id"] for row in rows if row.get("opportunity_id")}
     con_ids = {row["contact_id"] for row in rows if row.get("contact_id")}
-    opp = dict(r.conn.execute(select(schema.opportunities.c.id, schema.opportunities.c.account_id)
-                              .where(schema.opportunities.c.id.in_(opp_ids))).all()) if opp_ids else {}  # fmt: skip
-    con = dict(r.conn.execute(select(schema.contacts.c.id, schema.contacts.c.account_id)
-                              .where(schema.contacts.c.id.in_(con_ids))).all()) if con_ids else {}  # fmt: skip
+    opps, cons = schema.opportunities, schema.contacts
+    opp: dict[Any, Any] = {}
+    con: dict[Any, Any] = {}
+    if opp_ids:
+        opp = {i: a for i, a in r.conn.execute(select(opps.c.id, opps.c.account_id).where(opps.c.id.in_(opp_ids)))}
+    if con_ids:
+        con = {i: a for i, a in r.conn.execute(select(cons.c.id, cons.c.account_id).where(cons.c.id.in_(con_ids)))}
     for cv, row in zip(conv, rows, strict=True):
         if cv.row in missing:
             continue
@@ -153,8 +186,13 @@ def _buying_group_account(r: Resolver, conv: list[Converted], rows: list[Row], m
 _STEPS: dict[str, tuple[Any, ...]] = {
     "responses": (
         _contact(True),
-        _simple("campaign_id", schema.campaigns, (("campaign.external_id", "external_id", "ID"),
-                                                  ("campaign.name", "name", "施策名")), "施策 (campaign)", True),
+        _simple(
+            "campaign_id",
+            schema.campaigns,
+            (("campaign.external_id", "external_id", "ID"), ("campaign.name", "name", "施策名")),
+            "施策 (campaign)",
+            True,
+        ),
         _simple("offer_id", schema.offers, (("offer.name", "name", "オファー名"),), "オファー (offer)", False),
     ),
     "stage-events": (
@@ -166,8 +204,13 @@ _STEPS: dict[str, tuple[Any, ...]] = {
     "revenue": (_account(True),),
     "buying-group": (
         _contact(True),
-        _simple("opportunity_id", schema.opportunities, (("opportunity.external_id", "external_id", "ID"),),
-                "商談 (opportunity)", False),
+        _simple(
+            "opportunity_id",
+            schema.opportunities,
+            (("opportunity.external_id", "external_id", "ID"),),
+            "商談 (opportunity)",
+            False,
+        ),
         _buying_group_account,
     ),
     "challenges": (
@@ -176,4 +219,4 @@ _STEPS: dict[str, tuple[Any, ...]] = {
         _values_ref("category_id", "category", schema.challenge_categories, ("name",), "課題カテゴリ (category)"),
     ),
     "members": (_simple("team_id", schema.teams, (("team.name", "name", "チーム名"),), "チーム (team)", True),),
-}  # fmt: skip
+}

@@ -88,9 +88,13 @@ class ImportReport:
             }
 
         data = {k: v for k, v in self.__dict__.items() if k not in {"counts", "account_counts", "changes", "conflicts"}}
-        data.update(counts=counts(self.counts), account_counts=counts(self.account_counts),
-                    changes=[change(c) for c in self.changes], conflicts=[change(c) for c in self.conflicts],
-                    rows_per_second=round(self.rows_total / self.seconds) if self.seconds else None)  # fmt: skip
+        data.update(
+            counts=counts(self.counts),
+            account_counts=counts(self.account_counts),
+            changes=[change(c) for c in self.changes],
+            conflicts=[change(c) for c in self.conflicts],
+            rows_per_second=round(self.rows_total / self.seconds) if self.seconds else None,
+        )
         return data
 
 
@@ -118,9 +122,14 @@ def _sha256(path: Path) -> str:
 
 
 def import_file(
-    engine: Engine, entity: str, path: Path, options: ImportOptions | None = None,
-    *, progress: Progress | None = None, now: dt.datetime | None = None,
-) -> ImportReport:  # fmt: skip
+    engine: Engine,
+    entity: str,
+    path: Path,
+    options: ImportOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> ImportReport:
     """Import one CSV/XLSX file of ``entity``; see the module docstring for the guarantees."""
     opts = options or ImportOptions()
     name = resolve_entity(entity)
@@ -147,9 +156,14 @@ def import_file(
 
 
 def _run(
-    engine: Engine, plan: Plan, source: Any, opts: ImportOptions, report: ImportReport,
-    stamp: dt.datetime, progress: Progress | None,
-) -> ImportRun:  # fmt: skip
+    engine: Engine,
+    plan: Plan,
+    source: Any,
+    opts: ImportOptions,
+    report: ImportReport,
+    stamp: dt.datetime,
+    progress: Progress | None,
+) -> ImportRun:
     rows = source.rows()
     if plan.headerless:
         first = [(1, list(source.header_raw if hasattr(source, "header_raw") else source.header))]
@@ -183,13 +197,20 @@ def _chain(first: list[tuple[int, list[str]]], rest: Any) -> Any:
 
 
 def _new_report(name: str, path: Path, source: Any, plan: Plan, lang: str) -> ImportReport:
-    columns = [{"column": c.header, "kind": c.kind, "field": c.field.name if c.field else c.custom_key,
-                "via": c.via} for c in plan.columns]  # fmt: skip
+    columns = [
+        {"column": c.header, "kind": c.kind, "field": c.field.name if c.field else c.custom_key, "via": c.via}
+        for c in plan.columns
+    ]
     return ImportReport(
-        entity=name, path=str(path), encoding=source.encoding, encoding_label=source.encoding_label(lang)
-        if source.encoding else "XLSX", encoding_detected=source.encoding_detected, preset=plan.preset,
-        columns=columns, custom_attributes=[c.custom_key or "" for c in plan.customs()],
-    )  # fmt: skip
+        entity=name,
+        path=str(path),
+        encoding=source.encoding,
+        encoding_label=source.encoding_label(lang) if source.encoding else "XLSX",
+        encoding_detected=source.encoding_detected,
+        preset=plan.preset,
+        columns=columns,
+        custom_attributes=[c.custom_key or "" for c in plan.customs()],
+    )
 
 
 def _fill_report(report: ImportReport, run: ImportRun, opts: ImportOptions) -> None:
@@ -220,21 +241,40 @@ def write_rejects(path: Path, header: list[str], rejects: list[tuple[int, list[s
 def _record_start(engine: Engine, name: str, path: Path, report: ImportReport, opts: ImportOptions) -> int:
     runs = schema.import_runs
     with engine.begin() as conn:
-        return int(conn.execute(runs.insert().values(
-            entity=name, filename=str(path), file_sha256=_sha256(path), encoding=report.encoding,
-            preset=report.preset, status="running", actor=opts.actor,
-        ).returning(runs.c.id)).scalar_one())  # fmt: skip
+        return int(
+            conn.execute(
+                runs.insert()
+                .values(
+                    entity=name,
+                    filename=str(path),
+                    file_sha256=_sha256(path),
+                    encoding=report.encoding,
+                    preset=report.preset,
+                    status="running",
+                    actor=opts.actor,
+                )
+                .returning(runs.c.id)
+            ).scalar_one()
+        )
 
 
 def _record_end(engine: Engine, run_id: int, report: ImportReport, status: str, code: str | None) -> None:
     runs = schema.import_runs
     with engine.begin() as conn:
-        conn.execute(update(runs).where(runs.c.id == run_id).values(
-            status=status, rows_total=report.rows_total, inserted=report.counts.inserted,
-            updated=report.counts.updated, unchanged=report.counts.unchanged, rejected=report.rejected,
-            error_code=code or (next(iter(report.issue_codes), None) if status == "rejected" else None),
-            finished_at=dt.datetime.now().replace(microsecond=0),
-        ))  # fmt: skip
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(
+                status=status,
+                rows_total=report.rows_total,
+                inserted=report.counts.inserted,
+                updated=report.counts.updated,
+                unchanged=report.counts.unchanged,
+                rejected=report.rejected,
+                error_code=code or (next(iter(report.issue_codes), None) if status == "rejected" else None),
+                finished_at=dt.datetime.now().replace(microsecond=0),
+            )
+        )
 
 
 def interrupted_runs(engine: Engine) -> list[dict[str, Any]]:

@@ -30,52 +30,122 @@ def _short_text(max_len: int, value: Any) -> str | None:
 
 
 ORIENTATIONS = {
-    "quantity": "quantity", "量": "quantity", "量重視": "quantity", "量寄り": "quantity",
-    "volume": "quantity", "lbm": "quantity",
-    "quality": "quality", "質": "quality", "質重視": "quality", "質寄り": "quality", "abm": "quality",
-}  # fmt: skip
+    "quantity": "quantity",
+    "量": "quantity",
+    "量重視": "quantity",
+    "量寄り": "quantity",
+    "volume": "quantity",
+    "lbm": "quantity",
+    "quality": "quality",
+    "質": "quality",
+    "質重視": "quality",
+    "質寄り": "quality",
+    "abm": "quality",
+}
 OPPORTUNITY_STATUS = {
-    "open": "open", "進行中": "open", "オープン": "open", "商談中": "open",
-    "won": "won", "受注": "won", "成約": "won", "closedwon": "won", "成立": "won",
-    "lost": "lost", "失注": "lost", "closedlost": "lost", "不成立": "lost", "見送り": "lost",
-}  # fmt: skip
+    "open": "open",
+    "進行中": "open",
+    "オープン": "open",
+    "商談中": "open",
+    "won": "won",
+    "受注": "won",
+    "成約": "won",
+    "closedwon": "won",
+    "成立": "won",
+    "lost": "lost",
+    "失注": "lost",
+    "closedlost": "lost",
+    "不成立": "lost",
+    "見送り": "lost",
+}
 ROLES = {
-    "decision_maker": "decision_maker", "決裁者": "decision_maker", "意思決定者": "decision_maker",
-    "budget_holder": "budget_holder", "予算権限者": "budget_holder", "予算責任者": "budget_holder",
-    "user_department": "user_department", "利用部門": "user_department", "ユーザー部門": "user_department",
-    "it_evaluator": "it_evaluator", "情シス/技術評価者": "it_evaluator", "情シス": "it_evaluator",
-    "技術評価者": "it_evaluator", "情報システム": "it_evaluator",
-    "champion": "champion", "推進者": "champion", "チャンピオン": "champion",
-    "influencer": "influencer", "影響者": "influencer",
-}  # fmt: skip
+    "decision_maker": "decision_maker",
+    "決裁者": "decision_maker",
+    "意思決定者": "decision_maker",
+    "budget_holder": "budget_holder",
+    "予算権限者": "budget_holder",
+    "予算責任者": "budget_holder",
+    "user_department": "user_department",
+    "利用部門": "user_department",
+    "ユーザー部門": "user_department",
+    "it_evaluator": "it_evaluator",
+    "情シス/技術評価者": "it_evaluator",
+    "情シス": "it_evaluator",
+    "技術評価者": "it_evaluator",
+    "情報システム": "it_evaluator",
+    "champion": "champion",
+    "推進者": "champion",
+    "チャンピオン": "champion",
+    "influencer": "influencer",
+    "影響者": "influencer",
+}
 STANCES = {
-    "support": "support", "賛成": "support", "支持": "support", "前向き": "support",
-    "neutral": "neutral", "中立": "neutral",
-    "oppose": "oppose", "反対": "oppose", "否定的": "oppose",
-    "unknown": "unknown", "不明": "unknown",
-}  # fmt: skip
+    "support": "support",
+    "賛成": "support",
+    "支持": "support",
+    "前向き": "support",
+    "neutral": "neutral",
+    "中立": "neutral",
+    "oppose": "oppose",
+    "反対": "oppose",
+    "否定的": "oppose",
+    "unknown": "unknown",
+    "不明": "unknown",
+}
 ENGAGEMENT = {
-    "0": "0", "なし": "0", "none": "0", "1": "1", "低": "1", "low": "1",
-    "2": "2", "中": "2", "medium": "2", "3": "3", "高": "3", "high": "3",
-}  # fmt: skip
+    "0": "0",
+    "なし": "0",
+    "none": "0",
+    "1": "1",
+    "低": "1",
+    "low": "1",
+    "2": "2",
+    "中": "2",
+    "medium": "2",
+    "3": "3",
+    "高": "3",
+    "high": "3",
+}
 TEAM_KINDS = {
-    "sales": "sales", "営業": "sales", "フィールドセールス": "sales", "fs": "sales",
-    "account_sales": "account_sales", "アカウントセールス": "account_sales",
-    "inside_sales": "inside_sales", "インサイドセールス": "inside_sales", "is": "inside_sales",
-    "digital": "digital", "デジタルセールス": "digital", "デジタル": "digital", "ナーチャリング": "digital",
-}  # fmt: skip
+    "sales": "sales",
+    "営業": "sales",
+    "フィールドセールス": "sales",
+    "fs": "sales",
+    "account_sales": "account_sales",
+    "アカウントセールス": "account_sales",
+    "inside_sales": "inside_sales",
+    "インサイドセールス": "inside_sales",
+    "is": "inside_sales",
+    "digital": "digital",
+    "デジタルセールス": "digital",
+    "デジタル": "digital",
+    "ナーチャリング": "digital",
+}
 SOURCE_TYPES = {s: s for s in ("商談記録", "IS通話", "問い合わせ", "セミナー質問", "アンケート", "CS記録", "開発要望")}
 CHALLENGE_STATUS = {
-    "open": "open", "未対応": "open", "対応中": "in_progress", "in_progress": "in_progress",
-    "addressed": "addressed", "対応済": "addressed", "解決済": "addressed", "closed": "addressed",
-}  # fmt: skip
+    "open": "open",
+    "未対応": "open",
+    "対応中": "in_progress",
+    "in_progress": "in_progress",
+    "addressed": "addressed",
+    "対応済": "addressed",
+    "解決済": "addressed",
+    "closed": "addressed",
+}
 
 # Default orientation by channel when a campaign file has no 量/質 column.
 CHANNEL_ORIENTATION = {
-    "展示会": "quantity", "ウェビナー": "quantity", "SEO/コンテンツ": "quantity", "広告": "quantity",
-    "比較サイト": "quantity", "自社セミナー": "quantity",
-    "個別セミナー": "quality", "ホワイトペーパー": "quality", "紹介": "quality", "アウトバウンド": "quality",
-}  # fmt: skip
+    "展示会": "quantity",
+    "ウェビナー": "quantity",
+    "SEO/コンテンツ": "quantity",
+    "広告": "quantity",
+    "比較サイト": "quantity",
+    "自社セミナー": "quantity",
+    "個別セミナー": "quality",
+    "ホワイトペーパー": "quality",
+    "紹介": "quality",
+    "アウトバウンド": "quality",
+}
 
 
 def choice(mapping: dict[str, str]) -> Converter:

@@ -59,8 +59,18 @@ def fails(engine: Engine, entity: str, path: Path, code: str, **kw: object) -> T
 def test_lead_file_creates_contacts_and_deduplicated_accounts(engine: Engine, tmp_path: Path) -> None:
     report = run(engine, "leads", write(tmp_path, "leads.csv", LEADS))
     assert (report.counts.inserted, report.account_counts.inserted) == (3, 2)  # type: ignore[attr-defined]
-    accounts = rows(engine, "accounts", "name", "name_key", "corporate_number", "industry_code", "employee_band",
-                    "prefecture_code", "postal_code", "domain")  # fmt: skip
+    accounts = rows(
+        engine,
+        "accounts",
+        "name",
+        "name_key",
+        "corporate_number",
+        "industry_code",
+        "employee_band",
+        "prefecture_code",
+        "postal_code",
+        "domain",
+    )
     assert accounts == [
         (
             "株式会社東洋精機",
@@ -127,8 +137,12 @@ def test_missing_required_column(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_bad_corporate_number_check_digit(engine: Engine, tmp_path: Path) -> None:
-    report = fails(engine, "accounts", write(tmp_path, "a.csv", "会社名,法人番号\n国税庁,1000012050002\n"),
-                   "VALUE_CORPORATE_NUMBER_CHECK_DIGIT")  # fmt: skip
+    report = fails(
+        engine,
+        "accounts",
+        write(tmp_path, "a.csv", "会社名,法人番号\n国税庁,1000012050002\n"),
+        "VALUE_CORPORATE_NUMBER_CHECK_DIGIT",
+    )
     issue = report.issues[0]  # type: ignore[union-attr]
     assert (issue["row"], issue["column"], issue["value"]) == (2, "法人番号", "1000012050002")
 
@@ -139,8 +153,15 @@ def test_duplicate_ids_in_one_file(engine: Engine, tmp_path: Path) -> None:
     assert report.issues[0]["row"] == 4  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("value", "code"), [("2025/13/45", "VALUE_DATE_IMPOSSIBLE"), ("2025/2/30", "VALUE_DATE_IMPOSSIBLE"),
-                                             ("来週", "VALUE_DATE_FORMAT"), ("45748", "VALUE_DATE_FORMAT")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("2025/13/45", "VALUE_DATE_IMPOSSIBLE"),
+        ("2025/2/30", "VALUE_DATE_IMPOSSIBLE"),
+        ("来週", "VALUE_DATE_FORMAT"),
+        ("45748", "VALUE_DATE_FORMAT"),
+    ],
+)
 def test_malformed_and_impossible_dates(engine: Engine, tmp_path: Path, value: str, code: str) -> None:
     fails(
         engine,
@@ -173,7 +194,8 @@ def test_excel_mangled_postal_codes_and_phones(engine: Engine, tmp_path: Path) -
     wb.save(path)
     run(engine, "accounts", path)
     assert rows(engine, "accounts", "postal_code", "phone", "customer_since") == [
-        ("060-0001", "0112345678", dt.date(2024, 4, 1))]  # fmt: skip
+        ("060-0001", "0112345678", dt.date(2024, 4, 1))
+    ]
 
 
 def test_formula_cells_are_data_never_executed(engine: Engine, tmp_path: Path) -> None:
@@ -190,8 +212,10 @@ def test_formula_cells_are_data_never_executed(engine: Engine, tmp_path: Path) -
 def test_reference_to_missing_campaign(engine: Engine, tmp_path: Path) -> None:
     run(engine, "leads", write(tmp_path, "l.csv", LEADS))
     run(engine, "campaigns", write(tmp_path, "c.csv", "施策名,チャネル\n春の展示会,展示会\n"))
-    text = "メールアドレス,施策名,オファー,反応日\ntaro@toyo-seiki.co.jp,春の展示会,資料請求,2025/4/1\n" \
-           "taro@toyo-seiki.co.jp,秋の展示会,資料請求,2025/9/1\n"  # fmt: skip
+    text = (
+        "メールアドレス,施策名,オファー,反応日\ntaro@toyo-seiki.co.jp,春の展示会,資料請求,2025/4/1\n"
+        "taro@toyo-seiki.co.jp,秋の展示会,資料請求,2025/9/1\n"
+    )
     report = fails(engine, "responses", write(tmp_path, "r.csv", text), "IMPORT_REFERENCE_MISSING")
     assert report.issues[0]["row"] == 3  # type: ignore[union-attr]
     assert "秋の展示会" in report.issues[0]["message"]  # type: ignore[union-attr]
@@ -214,7 +238,10 @@ def test_dry_run_writes_nothing(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_salesforce_and_hubspot_presets(engine: Engine, tmp_path: Path) -> None:
-    sf = "リード ID,姓,名,会社名,メール,リードソース,リード状況,従業員数,都道府県\n00Q1,田中,一,株式会社SF,t@sf.co.jp,Web,新規,50,大阪府\n"
+    sf = (
+        "リード ID,姓,名,会社名,メール,リードソース,リード状況,従業員数,都道府県\n"
+        "00Q1,田中,一,株式会社SF,t@sf.co.jp,Web,新規,50,大阪府\n"
+    )
     report = run(engine, "leads", write(tmp_path, "sf.csv", sf))
     assert report.preset == "salesforce"  # type: ignore[attr-defined]
     hs = "Record ID,First Name,Last Name,Email,Company Name,Lifecycle Stage\n901,Ken,Mori,k@hs.jp,HS株式会社,lead\n"
@@ -227,14 +254,44 @@ def test_salesforce_and_hubspot_presets(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_houjin_csv_without_header(engine: Engine, tmp_path: Path) -> None:
-    row = ["1", "7000012050002", "01", "0", "2024-01-01", "2015-10-05", "国税庁", "", "101", "東京都", "千代田区",
-           "霞が関３丁目１－１", "", "13", "101", "1008978", "", "", "", "", "", "", "2015-10-05", "1",
-           "National Tax Agency", "", "", "", "コクゼイチョウ", "0"]  # fmt: skip
+    row = [
+        "1",
+        "7000012050002",
+        "01",
+        "0",
+        "2024-01-01",
+        "2015-10-05",
+        "国税庁",
+        "",
+        "101",
+        "東京都",
+        "千代田区",
+        "霞が関３丁目１－１",
+        "",
+        "13",
+        "101",
+        "1008978",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "2015-10-05",
+        "1",
+        "National Tax Agency",
+        "",
+        "",
+        "",
+        "コクゼイチョウ",
+        "0",
+    ]
     path = write(tmp_path, "00_zenkoku.csv", ",".join(row) + "\n", "cp932")
     report = run(engine, "accounts", path)
     assert report.preset == "houjin"  # type: ignore[attr-defined]
     assert rows(engine, "accounts", "corporate_number", "name", "prefecture_code", "postal_code", "name_kana") == [
-        ("7000012050002", "国税庁", "13", "100-8978", "コクゼイチョウ")]  # fmt: skip
+        ("7000012050002", "国税庁", "13", "100-8978", "コクゼイチョウ")
+    ]
 
 
 def test_match_by_corporate_number_then_name(engine: Engine, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def _schema_dump(engine: Engine) -> dict[str, Any]:
             "unique": sorted((u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),
             "fks": sorted(
                 (f["name"], tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys(table)
-            ),  # fmt: skip
+            ),
         }
     return dump
 
