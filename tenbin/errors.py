@@ -112,7 +112,8 @@ DB_UNREACHABLE = ErrorCode(
 DB_NOT_MIGRATED = ErrorCode(
     "DB_NOT_MIGRATED",
     en="The database schema is not up to date (at {current}, needs {head}). Run `tenbin db upgrade`.",
-    ja="データベースのスキーマが最新ではありません(現在 {current}、必要 {head})。`tenbin db upgrade` を実行してください。",
+    ja="データベースのスキーマが最新ではありません(現在 {current}、必要 {head})。"
+    "`tenbin db upgrade` を実行してください。",
     status=503,
 )
 DB_LOCALE = ErrorCode(

@@ -26,7 +26,7 @@ def test_every_error_code_has_both_languages_with_the_same_placeholders() -> Non
     assert len(codes) >= 30
     for code, entry in codes.items():
         assert re.fullmatch(r"[A-Z][A-Z0-9_]+", code)
-        assert entry.ja and entry.en and entry.ja != entry.en or code == "IMPORT_INVALID_ROW"
+        assert (entry.ja and entry.en and entry.ja != entry.en) or code == "IMPORT_INVALID_ROW"
         assert entry.placeholders("ja") == entry.placeholders("en"), code
         assert re.search(r"[ぁ-んァ-ヶ一-龠]", entry.ja) or code == "IMPORT_INVALID_ROW", code
 
