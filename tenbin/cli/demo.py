@@ -4,12 +4,56 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from tenbin.cli.common import out, print_json, state
+from tenbin.cli.common import State, out, print_json, state
 from tenbin.db.migrate import upgrade
+
+TABLE_LABELS = {
+    "accounts": ("企業", "accounts"),
+    "contacts": ("担当者・リード", "contacts / leads"),
+    "campaigns": ("施策", "campaigns"),
+    "responses": ("反応", "responses"),
+    "stage_events": ("ステージ遷移", "stage events"),
+    "opportunities": ("商談", "opportunities"),
+    "revenue_lines": ("売上", "revenue lines"),
+    "buying_group_members": ("購買グループ", "buying-group members"),
+    "challenges": ("課題", "challenges"),
+    "challenge_links": ("課題のリンク", "challenge links"),
+    "teams": ("チーム", "teams"),
+    "team_members": ("チームメンバー", "team members"),
+    "attribute_definitions": ("カスタム属性", "custom attributes"),
+    "custom_values": ("カスタム属性の値", "custom attribute values"),
+}
+
+
+def _pct(part: dict[str, Any]) -> str:
+    return f"{part['rate']:.0%} ({part['hits']}/{part['n']})"
+
+
+def _print_truth(st: State, truth: dict[str, Any]) -> None:
+    """What the demo planted, in numbers measured on the data just built."""
+    seg, real = truth["segments"], truth["realised"]
+    win, ltv, ret = real["win_rate"], real["ltv"], real["retention_12m"]
+    rate = real["icp_rate_by_orientation"]["first_touch"]
+    lines = [
+        st.t(f"植え込んだ ICP: {seg['icp']['rule']}", f"Planted ICP: {seg['icp']['rule']}"),
+        st.t(f"  受注率 ICP {_pct(win['icp'])} / その他 {_pct(win['other'])}、"
+             f"平均LTV {ltv['icp_over_other']:.1f} 倍、12か月継続率 {_pct(ret['icp'])} / {_pct(ret['other'])}",
+             f"  win rate ICP {_pct(win['icp'])} vs others {_pct(win['other'])}; "
+             f"mean LTV {ltv['icp_over_other']:.1f}×; 12-month retention {_pct(ret['icp'])} vs {_pct(ret['other'])}"),
+        st.t(f"将来のICP候補: {seg['future_icp']['rule']}"
+             f"(量重視の施策から獲得、LTVは ICP の {ltv['future_over_icp']:.1f} 倍)",
+             f"Future ICP: {seg['future_icp']['rule']} "
+             f"(reached by quantity campaigns; LTV {ltv['future_over_icp']:.1f}× the ICP's)"),
+        st.t(f"ICP率(初回接点): 質重視の施策 {_pct(rate['quality'])} / 量重視の施策 {_pct(rate['quantity'])}",
+             f"ICP rate (first touch): quality {_pct(rate['quality'])} vs quantity {_pct(rate['quantity'])}"),
+    ]  # fmt: skip
+    for line in lines:
+        out.print(line, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +88,8 @@ def demo_cmd(
     table.add_column(st.t("データ", "table"))
     table.add_column(st.t("件数", "rows"), justify="right")
     for name, count in summary.counts.items():
-        table.add_row(name, f"{count:,}")
+        ja, en = TABLE_LABELS.get(name, (name, name))
+        table.add_row(st.t(ja, en), f"{count:,}")
     out.print(table)
     out.print(
         st.t(
@@ -52,6 +97,7 @@ def demo_cmd(
             f"Database: {st.settings.database_url}  ({summary.seconds:.1f} s)",
         )
     )
+    _print_truth(st, truth)
     if ground_truth is not None:
         out.print(st.t(f"正解データ(ground truth): {ground_truth}", f"Ground truth: {ground_truth}"))
     out.print(
