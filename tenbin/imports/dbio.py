@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from psycopg import sql as pgsql
-from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy import JSON, Connection, Date, DateTime, Table, any_, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql
 
 LOOKUP_CHUNK = 900
+PG_LOOKUP_CHUNK = 10_000  # one array parameter per query on PostgreSQL
 
 
 class IdAllocator:
@@ -27,6 +30,14 @@ class IdAllocator:
         self.postgres = conn.dialect.name == "postgresql"
         self._next: int | None = None
 
+    def upcoming(self) -> int | None:
+        """The first id the next :meth:`take` returns, when known in advance (SQLite), else None."""
+        if self.postgres:
+            return None
+        if self._next is None:
+            self._next = int(self.conn.execute(select(func.coalesce(func.max(self.table.c.id), 0))).scalar_one()) + 1
+        return self._next
+
     def take(self, n: int) -> list[int]:
         if n == 0:
             return []
@@ -36,10 +47,9 @@ class IdAllocator:
                 {"t": self.table.name, "n": n},
             )
             return [int(r[0]) for r in rows]
-        if self._next is None:
-            self._next = int(self.conn.execute(select(func.coalesce(func.max(self.table.c.id), 0))).scalar_one()) + 1
-        start = self._next
-        self._next += n
+        start = self.upcoming()
+        assert start is not None
+        self._next = start + n
         return list(range(start, start + n))
 
 
@@ -60,26 +70,82 @@ def _pg_value(value: Any) -> Any:
     return value
 
 
-def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert positional rows fast; returns the count."""
+def _adapted_columns(table: Table, columns: Sequence[str], postgres: bool) -> list[tuple[int, bool]]:
+    """(position, values hashable) of the columns whose values need adapting: dates and JSON on
+    SQLite, JSON on PostgreSQL. Other columns hold str, int, float, bool or None, which both
+    drivers take as they are."""
+    adapted = []
+    for position, name in enumerate(columns):
+        kind = table.c[name].type
+        if isinstance(kind, JSON) or (not postgres and isinstance(kind, (Date, DateTime))):
+            adapted.append((position, not isinstance(kind, JSON)))
+    return adapted
+
+
+def _adapt(
+    rows: Iterable[Sequence[Any]], adapted: list[tuple[int, bool]], convert: Callable[[Any], Any], in_place: bool
+) -> list[Any]:
+    """The rows with the adapted columns' values converted (each distinct date only once)."""
+    if not adapted:
+        return rows if isinstance(rows, list) else list(rows)
+    positional: list[Any] = rows if in_place and isinstance(rows, list) else [list(row) for row in rows]
+    for position, hashable in adapted:
+        column = list(map(itemgetter(position), positional))
+        if hashable:
+            formats = {value: convert(value) for value in set(column)}
+            column = list(map(formats.__getitem__, column))
+        else:
+            column = list(map(convert, column))
+        for row, value in zip(positional, column, strict=True):
+            row[position] = value
+    return positional
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, in_place: bool = False
+) -> int:
+    """Insert positional rows fast; returns the count. ``in_place``: the rows are lists this call may
+    modify (their values adapted for the driver) instead of copying them."""
     dbapi = conn.connection.driver_connection
-    count = 0
+    assert dbapi is not None
     if conn.dialect.name == "postgresql":
+        positional = _adapt(rows, _adapted_columns(table, columns, True), _pg_value, in_place)
         statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
             pgsql.Identifier(table.name), pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
         )
-        assert dbapi is not None
         with dbapi.cursor() as cur, cur.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([_pg_value(v) for v in row])
-                count += 1
-        return count
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(columns))
-    positional = [[_sqlite_value(v) for v in row] for row in rows]
+            for row in positional:
+                copy.write_row(row)
+        return len(positional)
+    positional = _adapt(rows, _adapted_columns(table, columns, False), _sqlite_value, in_place)
     if positional:
-        assert dbapi is not None
+        compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(columns))
         dbapi.executemany(str(compiled), positional)
     return len(positional)
+
+
+SQLITE_CACHE_KIB = 256 * 1024  # page cache while an import runs: index pages stay in memory
+
+
+def tune_session(conn: Connection) -> int | None:
+    """Settings for the import's transaction; returns the SQLite cache size to restore afterwards.
+
+    SQLite: a large page cache (the indexes of a big table stay in memory). PostgreSQL: no
+    sequential scans for this transaction (``SET LOCAL``): a table filled within it has no
+    statistics, so the planner would scan it whole for every key lookup, ever slower as it grows."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        return None
+    if conn.dialect.name != "sqlite":
+        return None
+    previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    return previous
+
+
+def restore_sqlite(conn: Connection, previous: int | None) -> None:
+    if previous is not None:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
 
 def update_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -90,23 +156,89 @@ def update_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
     conn.execute(statement, rows)
 
 
+def _chunks(conn: Connection, values: Iterable[Any]) -> Iterator[list[Any]]:
+    """The distinct non-null values, in chunks of one query each."""
+    distinct = list({v for v in values if v is not None})
+    size = PG_LOOKUP_CHUNK if conn.dialect.name == "postgresql" else LOOKUP_CHUNK
+    for start in range(0, len(distinct), size):
+        yield distinct[start : start + size]
+
+
+def _among(conn: Connection, column: Any, part: list[Any]) -> Any:
+    """``column IN part``; on PostgreSQL as ``= ANY(array)``: one parameter instead of thousands."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, part, type_=postgresql.ARRAY(column.type)))
+    return column.in_(part)
+
+
 def fetch_by(conn: Connection, table: Table, column: str, values: Iterable[Any]) -> list[dict[str, Any]]:
     """All rows whose ``column`` is in ``values`` (queried in chunks)."""
-    distinct = list({v for v in values if v is not None})
     result: list[dict[str, Any]] = []
-    for start in range(0, len(distinct), LOOKUP_CHUNK):
-        part = distinct[start : start + LOOKUP_CHUNK]
-        rows = conn.execute(select(table).where(table.c[column].in_(part)))
+    for part in _chunks(conn, values):
+        rows = conn.execute(select(table).where(_among(conn, table.c[column], part)))
         result.extend(dict(r._mapping) for r in rows)
     return result
 
 
 def fetch_ids(conn: Connection, table: Table, column: str, values: Iterable[Any]) -> dict[Any, list[int]]:
     """Map each value of ``column`` to the ids having it (several when the key is not unique)."""
-    distinct = list({v for v in values if v is not None})
     found: dict[Any, list[int]] = {}
-    for start in range(0, len(distinct), LOOKUP_CHUNK):
-        part = distinct[start : start + LOOKUP_CHUNK]
-        for key, ident in conn.execute(select(table.c[column], table.c.id).where(table.c[column].in_(part))):
+    for part in _chunks(conn, values):
+        query = select(table.c[column], table.c.id).where(_among(conn, table.c[column], part))
+        for key, ident in conn.execute(query):
             found.setdefault(key, []).append(int(ident))
     return found
+
+
+DEFER_MIN_ROWS = 50_000
+
+
+class DeferredIndexes:
+    """SQLite: while a run inserts many rows into a table, its secondary indexes that no import query
+    reads are dropped and, at :meth:`rebuild`, created again from their own ``CREATE INDEX``
+    statements, in the same transaction (one sort instead of a random B-tree insert per row and
+    index; a rollback brings them back untouched). Only once the run has inserted at least
+    DEFER_MIN_ROWS rows and as many as the table held, so a rebuild costs at most about as much as
+    the inserts it speeds up. Unique, partial and expression indexes, indexes on ``keep`` columns
+    and indexes with ANALYZE statistics are never touched."""
+
+    def __init__(self, conn: Connection, table: Table, keep: set[str]) -> None:
+        self.conn, self.table, self.keep = conn, table, keep
+        self.active = conn.dialect.name == "sqlite"
+        self.inserted = 0
+        self.held: int | None = None
+        self.dropped: list[str] = []
+
+    def before_insert(self, count: int) -> None:
+        if not self.active or not count:
+            return
+        if self.held is None:
+            self.held = int(self.conn.execute(select(func.coalesce(func.max(self.table.c.id), 0))).scalar_one())
+        self.inserted += count
+        if self.inserted >= max(DEFER_MIN_ROWS, self.held):
+            self.active = False
+            self._drop()
+
+    def _drop(self) -> None:
+        conn, name = self.conn, self.table.name
+        has_stats = conn.exec_driver_sql("select 1 from sqlite_master where name = 'sqlite_stat1'").first()
+        for index, unique, origin, partial in [
+            (r[1], r[2], r[3], r[4]) for r in conn.exec_driver_sql(f'PRAGMA index_list("{name}")')
+        ]:
+            if unique or origin != "c" or partial:
+                continue
+            columns = [r[2] for r in conn.exec_driver_sql(f'PRAGMA index_info("{index}")')]
+            if not columns or any(c is None or c in self.keep for c in columns):
+                continue
+            if has_stats and conn.exec_driver_sql("select 1 from sqlite_stat1 where idx = ?", (index,)).first():
+                continue
+            sql = conn.exec_driver_sql("select sql from sqlite_master where type = 'index' and name = ?", (index,))
+            statement = sql.scalar_one_or_none()
+            if statement:
+                conn.exec_driver_sql(f'DROP INDEX "{index}"')
+                self.dropped.append(statement)
+
+    def rebuild(self) -> None:
+        for statement in self.dropped:
+            self.conn.exec_driver_sql(statement)
+        self.dropped = []

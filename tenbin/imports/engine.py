@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -16,22 +20,24 @@ from tenbin.imports.convert import (
     IMPORT_MATCH_CONFLICT,
     IMPORT_REFERENCE_MISSING,
     IMPORT_REQUIRED_EMPTY,
+    BatchConverter,
     Converted,
     Issue,
-    convert_row,
     preview,
 )
 from tenbin.imports.customs import CustomWriter
-from tenbin.imports.dbio import IdAllocator, insert_rows, update_rows
+from tenbin.imports.dbio import DeferredIndexes, IdAllocator, insert_rows, restore_sqlite, tune_session, update_rows
 from tenbin.imports.handlers import ACCOUNT, HANDLERS, Handler, derive_account
 from tenbin.imports.mapping import Plan
-from tenbin.imports.matching import Matcher
+from tenbin.imports.matching import Match, Matcher
 from tenbin.imports.refs import Resolver
 
 Row = dict[str, Any]
 Progress = Callable[[int], None]
 MAX_ISSUES = 1000
 MAX_CHANGES = 200
+ACCOUNT_MEMO_MAX = 200_000  # derived companies kept for reuse when a company repeats in the file
+_NO_DOMAIN: Any = object()  # the lead's email gives the company no domain
 
 
 @dataclass
@@ -75,7 +81,12 @@ class ImportRun:
         self.handler: Handler = HANDLERS[plan.entity.name]
         self.table = schema.metadata.tables[self.handler.table]
         self.state = RunState()
+        self.converter = BatchConverter(plan)
+        self.headers = {name: col.header for name, col in plan.fields().items()}
+        self.has_customs = any(c.custom_target != "account" for c in plan.customs())
+        self.sqlite_cache = tune_session(conn)
         self.ids = IdAllocator(conn, self.table)
+        self.indexes = {self.table.name: _deferred(conn, self.table, self.handler)}
         self.matcher = Matcher(conn, self.table, self.handler)
         self.resolver = Resolver(conn)
         self.customs = CustomWriter(conn, plan.entity.name)
@@ -92,11 +103,25 @@ class ImportRun:
             and any(c.field is not None and c.field.target == "account" for c in plan.columns)
         ) or any(c.custom_target == "account" for c in plan.customs())
         if self.embeds_account:
-            self.accounts = schema.accounts
-            self.account_ids = IdAllocator(conn, self.accounts)
-            self.account_matcher = Matcher(conn, self.accounts, ACCOUNT)
-            self.account_customs = CustomWriter(conn, "accounts")
-            self.account_first: dict[int, tuple[int, Row]] = {}
+            self._init_accounts()
+        weakref.finalize(self, gc.unfreeze)  # also when the import fails half-way
+
+    def _init_accounts(self) -> None:
+        self.accounts = schema.accounts
+        self.account_ids = IdAllocator(self.conn, self.accounts)
+        self.indexes[self.accounts.name] = _deferred(self.conn, self.accounts, ACCOUNT)
+        self.account_matcher = Matcher(self.conn, self.accounts, ACCOUNT)
+        self.account_customs = CustomWriter(self.conn, "accounts")
+        self.account_first: dict[int, tuple[int, Row]] = {}
+        email = self.plan.fields().get("email")
+        # Lead emails are already normalised by n.email: a company's domain then depends only on the host.
+        self.domains: dict[str, str | None] | None = (
+            {} if email is not None and email.field is not None and email.field.convert is n.email else None
+        )
+        indexes = [c.index for c in self.plan.columns if c.field is not None and c.field.target == "account"]
+        self.account_cells: Callable[[list[str]], Any] | None = itemgetter(*indexes) if indexes else None
+        self.account_width = max(indexes, default=-1) + 1
+        self.account_known: dict[Any, tuple[Row, int]] = {}
 
     # -- issues -----------------------------------------------------------------------------------
     def _reject(self, conv: Converted, issues: list[Issue]) -> None:
@@ -112,33 +137,32 @@ class ImportRun:
             st.rejects.append((conv.row, conv.raw, " / ".join(f"{i.code}: {i.message(self.lang)}" for i in issues)))
 
     def _column_of(self, field_name: str) -> str | None:
-        col = self.plan.fields().get(field_name)
-        return col.header if col else None
+        return self.headers.get(field_name)
 
     # -- the batch --------------------------------------------------------------------------------
     def process(self, batch: list[tuple[int, list[str]]]) -> None:
-        converted: list[Converted] = []
-        for row_no, raw in batch:
-            self.state.rows_total += 1
-            conv, issues = convert_row(self.plan, row_no, raw)
-            if issues:
-                self._reject(conv, issues)
-            else:
-                converted.append(conv)
-        rows = [self._derive(c) for c in converted]
+        with _quiet_gc():
+            self._process(batch)
+
+    def _process(self, batch: list[tuple[int, list[str]]]) -> None:
+        self.state.rows_total += len(batch)
+        converted, rejected = self.converter.convert(batch)
+        for conv, issues in rejected:
+            self._reject(conv, issues)
+        rows = [c.values for c in converted]  # fresh dicts of this batch: derived in place
+        derive = self.handler.derive
+        if derive is not None:
+            for row in rows:
+                derive(row)
         if self.embeds_account:
             self._upsert_accounts(converted, rows)
         ok = self._resolve(converted, rows)
         self._upsert(ok)
 
-    def _derive(self, conv: Converted) -> Row:
-        row = dict(conv.values)
-        if self.handler.derive is not None:
-            self.handler.derive(row)
-        return row
-
     def _resolve(self, converted: list[Converted], rows: list[Row]) -> list[tuple[Converted, Row]]:
         errors = self.resolver.resolve(self.plan.entity.name, converted, rows)
+        if not errors:
+            return list(zip(converted, rows, strict=True))
         ok = []
         for conv, row in zip(converted, rows, strict=True):
             found = errors.get(conv.row)
@@ -146,91 +170,68 @@ class ImportRun:
                 ok.append((conv, row))
                 continue
             field_name, target, key, value = found
-            self._reject(
-                conv,
-                [
-                    Issue(
-                        conv.row,
-                        self._column_of(field_name),
-                        preview(value),
-                        IMPORT_REFERENCE_MISSING,
-                        {"target": target, "key": key, "value": value},
-                    )
-                ],
-            )
+            params = {"target": target, "key": key, "value": value}
+            issue = Issue(conv.row, self._column_of(field_name), preview(value), IMPORT_REFERENCE_MISSING, params)
+            self._reject(conv, [issue])
         return ok
 
     def _upsert(self, items: list[tuple[Converted, Row]]) -> None:
-        self.matcher.prefetch([row for _, row in items])
-        inserts: list[tuple[Converted, Row]] = []
+        matcher = self.matcher
+        matcher.prefetch([row for _, row in items])
+        inserts: list[Row] = []
         updates: list[Row] = []
         custom_targets: list[tuple[int, dict[str, str], bool]] = []
+        existing_ids: set[int] = set()
+        next_id = self.ids.upcoming()
         for conv, row in items:
-            m = self.matcher.match(row)
-            if m.conflict is not None:
-                key_a, value_a, id_a, key_b, value_b, id_b = m.conflict
-                self._reject(
-                    conv,
-                    [
-                        Issue(
-                            conv.row,
-                            None,
-                            None,
-                            IMPORT_MATCH_CONFLICT,
-                            {
-                                "key_a": key_a,
-                                "value_a": value_a,
-                                "id_a": id_a,
-                                "key_b": key_b,
-                                "value_b": value_b,
-                                "id_b": id_b,
-                            },
-                        )
-                    ],
-                )
-                continue
-            if m.first_row is not None:
-                key = next(k for k in self.handler.keys if row.get(k[0]) is not None)
-                value = " / ".join(str(row.get(c)) for c in key if row.get(c) is not None)
-                self._reject(
-                    conv,
-                    [
-                        Issue(
-                            conv.row,
-                            self._column_of(key[0]),
-                            preview(value),
-                            IMPORT_DUPLICATE_KEY,
-                            {"key": "/".join(key), "value": value, "first_row": m.first_row},
-                        )
-                    ],
-                )
-                continue
+            m = matcher.match(row)
             if m.record_id is None:
-                missing = [c for c in self.required_for_insert if row.get(c) is None]
-                if missing:
-                    self._reject(
-                        conv, [Issue(conv.row, None, None, IMPORT_REQUIRED_EMPTY, {"field": ", ".join(missing)})]
-                    )
+                if self.required_for_insert and self._lacks_required(conv, row):
                     continue
-                record_id = self.ids.take(1)[0]
-                inserts.append((conv, {**self.handler.defaults, **row, "id": record_id}))
-                custom_targets.append((record_id, conv.custom, True))
+                record_id = _new_id(next_id, len(inserts))
+                inserts.append(row)
+                if self.has_customs:
+                    custom_targets.append((record_id, conv.custom, True))
+            elif m.conflict is not None or m.first_row is not None:
+                self._reject_match(conv, row, m)
+                continue
             else:
                 record_id = m.record_id
                 assert m.existing is not None
                 changed = self._changes(conv.row, m.existing, row, self.state)
                 if changed:
                     updates.append({**{c: m.existing[c] for c in self.handler.columns}, **changed, "_id": record_id})
-                custom_targets.append((record_id, conv.custom, False))
-            self.matcher.remember(row, record_id, conv.row)
-        self._write(self.table, self.handler, [r for _, r in inserts], updates)
-        changed_custom = self.customs.write(custom_targets)
+                existing_ids.add(record_id)
+                if self.has_customs:
+                    custom_targets.append((record_id, conv.custom, False))
+            matcher.remember(row, record_id, conv.row)
+        ids = _settle(self.ids, next_id, matcher, len(inserts))
+        self._write(self.table, self.handler, list(zip(ids, inserts, strict=True)), updates)
+        changed_custom = self.customs.write(_real_ids(custom_targets, ids, next_id))
         st = self.state
         st.counts.inserted += len(inserts)
-        existing_ids = {t[0] for t in custom_targets if not t[2]}
         updated_ids = {u["_id"] for u in updates} | (changed_custom & existing_ids)
         st.counts.updated += len(updated_ids)
         st.counts.unchanged += len(existing_ids) - len(updated_ids)
+
+    def _lacks_required(self, conv: Converted, row: Row) -> bool:
+        missing = [c for c in self.required_for_insert if row.get(c) is None]
+        if missing:
+            self._reject(conv, [Issue(conv.row, None, None, IMPORT_REQUIRED_EMPTY, {"field": ", ".join(missing)})])
+        return bool(missing)
+
+    def _reject_match(self, conv: Converted, row: Row, m: Match) -> None:
+        """The row's keys point at two records, or at a row earlier in this file."""
+        if m.conflict is not None:
+            key_a, value_a, id_a, key_b, value_b, id_b = m.conflict
+            params = {"key_a": key_a, "value_a": value_a, "id_a": id_a, "key_b": key_b, "value_b": value_b}
+            params["id_b"] = id_b
+            self._reject(conv, [Issue(conv.row, None, None, IMPORT_MATCH_CONFLICT, params)])
+            return
+        key = next(k for k in self.handler.keys if row.get(k[0]) is not None)
+        value = " / ".join(str(row.get(c)) for c in key if row.get(c) is not None)
+        params = {"key": "/".join(key), "value": value, "first_row": m.first_row}
+        self._reject(conv, [Issue(conv.row, self._column_of(key[0]), preview(value), IMPORT_DUPLICATE_KEY, params)])
 
     def _changes(self, row_no: int, existing: Row, row: Row, st: RunState) -> Row:
         """Non-empty incoming values that differ from the stored ones (empty cells never erase)."""
@@ -246,43 +247,92 @@ class ImportRun:
                 st.changes.append(Change(row_no, label, column, existing.get(column), new))
         return changed
 
-    def _write(self, table: Any, handler: Handler, inserts: list[Row], updates: list[Row]) -> None:
+    def _write(self, table: Any, handler: Handler, inserts: list[tuple[int, Row]], updates: list[Row]) -> None:
         columns = ("id", *handler.columns, "created_at", "updated_at")
         stamp = self.now
-        insert_rows(
-            self.conn,
-            table,
-            columns,
-            ([r["id"], *(r.get(c) for c in handler.columns), stamp, stamp] for r in inserts),
-        )
+        names = handler.columns
+        defaults = [handler.defaults.get(c) for c in names]  # what {**defaults, **row}.get(c) gives
+        self.indexes[table.name].before_insert(len(inserts))
+        rows = [[i, *map(r.get, names, defaults), stamp, stamp] for i, r in inserts]
+        insert_rows(self.conn, table, columns, rows, in_place=True)
         for u in updates:
             u["updated_at"] = stamp
         update_rows(self.conn, table, (*handler.columns, "updated_at"), updates)
 
     # -- accounts embedded in lead files ----------------------------------------------------------
-    def _upsert_accounts(self, converted: list[Converted], rows: list[Row]) -> None:
-        pending: list[tuple[Converted, Row, Row]] = []
+    def _account_rows(
+        self, converted: list[Converted], rows: list[Row]
+    ) -> list[tuple[Converted, Row, Row, Any, int | None]]:
+        """(lead, lead row, derived account, signature, known id) for every lead that names its company.
+
+        The signature is the company's cells and domain. A company met in an earlier batch comes back
+        as its known id and the dict derived then (never modified afterwards), signature None."""
+        pending: list[tuple[Converted, Row, Row, Any, int | None]] = []
+        cells, known, width = self.account_cells, self.account_known, self.account_width
         for conv, row in zip(converted, rows, strict=True):
-            if not conv.account or (
-                "name" not in conv.account
-                and "corporate_number" not in conv.account
-                and "external_id" not in conv.account
+            account = conv.account
+            if not account or (
+                "name" not in account and "corporate_number" not in account and "external_id" not in account
             ):
                 continue
-            acc = dict(conv.account)
-            if "domain" not in acc and row.get("email"):
-                acc["domain"] = n.email_domain(row["email"])  # the company's domain, unless free mail
+            email = None if "domain" in account else row.get("email")
+            signature = None
+            if cells is not None and len(conv.raw) >= width:
+                signature = (cells(conv.raw), self._domain_key(email))
+                hit = known.get(signature)
+                if hit is not None:
+                    pending.append((conv, row, hit[0], None, hit[1]))
+                    continue
+            acc = dict(account)
+            if email:
+                acc["domain"] = self._company_domain(email)  # the company's domain, unless free mail
             derive_account(acc)
-            pending.append((conv, row, acc))
-        self.account_matcher.prefetch([acc for _, _, acc in pending])
-        inserts, updates, custom_targets = [], [], []
-        for conv, row, acc in pending:
-            m = self.account_matcher.match(acc)
+            pending.append((conv, row, acc, signature, None))
+        return pending
+
+    def _domain_key(self, email: Any) -> Any:
+        """What the company's domain depends on: the email's host when emails are normalised ASCII."""
+        if not email:
+            return _NO_DOMAIN
+        if self.domains is not None and type(email) is str and email.isascii():
+            return email.rpartition("@")[2]
+        return (_NO_DOMAIN, self._company_domain(email))
+
+    def _company_domain(self, email: Any) -> str | None:
+        domains = self.domains
+        if domains is None or type(email) is not str or not email.isascii():
+            return n.email_domain(email)
+        host = email.rpartition("@")[2]
+        if host in domains:
+            return domains[host]
+        if len(domains) >= ACCOUNT_MEMO_MAX:
+            domains.clear()
+        found = domains[host] = n.email_domain(email)
+        return found
+
+    def _upsert_accounts(self, converted: list[Converted], rows: list[Row]) -> None:
+        pending = self._account_rows(converted, rows)
+        matcher = self.account_matcher
+        matcher.prefetch([acc for _, _, acc, _, known in pending if known is None])
+        inserts: list[Row] = []
+        updates: list[Row] = []
+        custom_targets: list[tuple[int, dict[str, str], bool]] = []
+        linked: list[Row] = []  # leads pointing at a company created in this batch (provisional id)
+        learned: list[tuple[Any, Row]] = []
+        next_id = self.account_ids.upcoming()
+        for conv, row, acc, signature, known in pending:
+            if known is not None:
+                # Met in an earlier batch: every key is remembered, so the match is the first key's
+                # remembered record, as a repeat within the file (nothing new to remember).
+                self._note_conflicts(conv.row, known, acc)
+                row["account_id"] = known
+                continue
+            m = matcher.match(acc)
             if m.record_id is None:
                 if "name" not in acc:
                     continue  # an id or 法人番号 alone cannot create a company; the lead stays unlinked
-                record_id = self.account_ids.take(1)[0]
-                inserts.append({**ACCOUNT.defaults, **acc, "id": record_id})
+                record_id = _new_id(next_id, len(inserts))
+                inserts.append(acc)
                 self.account_first[record_id] = (conv.row, acc)
                 custom_targets.append((record_id, conv.account_custom, True))
             elif m.first_row is not None:
@@ -290,20 +340,47 @@ class ImportRun:
                 self._note_conflicts(conv.row, record_id, acc)
             else:
                 record_id = m.record_id
-                assert m.existing is not None
-                changed = self._changes(conv.row, m.existing, acc, self.state)
-                if changed:
-                    updates.append({**{c: m.existing[c] for c in ACCOUNT.columns}, **changed, "_id": record_id})
-                    self.state.account_counts.updated += 1
-                else:
-                    self.state.account_counts.unchanged += 1
-                self.account_first[record_id] = (conv.row, acc)
+                self._update_account(conv, acc, m, updates)
                 custom_targets.append((record_id, conv.account_custom, False))
-            self.account_matcher.remember(acc, record_id, conv.row)
+            matcher.remember(acc, record_id, conv.row)
+            if signature is not None:
+                learned.append((signature, acc))
             row["account_id"] = record_id
-        self._write(self.accounts, ACCOUNT, inserts, updates)
-        self.account_customs.write(custom_targets)
+            if record_id < 0:
+                linked.append(row)
+        ids = _settle(self.account_ids, next_id, matcher, len(inserts))
+        if next_id is None:
+            self._settle_accounts(ids, linked)
+        self._write(self.accounts, ACCOUNT, list(zip(ids, inserts, strict=True)), updates)
+        self.account_customs.write(_real_ids(custom_targets, ids, next_id))
         self.state.account_counts.inserted += len(inserts)
+        self._learn(learned)
+
+    def _learn(self, learned: list[tuple[Any, Row]]) -> None:
+        """Keep this batch's companies (with the id their first key now gives) for later batches."""
+        known = self.account_known
+        for signature, acc in learned:
+            if len(known) >= ACCOUNT_MEMO_MAX:
+                known.clear()
+            known.setdefault(signature, (acc, self.account_matcher.recall(acc)))
+
+    def _settle_accounts(self, ids: list[int], linked: list[Row]) -> None:
+        """Provisional company ids (PostgreSQL) → the ids taken, in the leads and first-seen values."""
+        for row in linked:
+            row["account_id"] = ids[-row["account_id"] - 1]
+        for position, record_id in enumerate(ids, 1):
+            self.account_first[record_id] = self.account_first.pop(-position)
+
+    def _update_account(self, conv: Converted, acc: Row, m: Match, updates: list[Row]) -> None:
+        """A company that exists in the database: report and queue the values that change."""
+        assert m.existing is not None and m.record_id is not None
+        changed = self._changes(conv.row, m.existing, acc, self.state)
+        if changed:
+            updates.append({**{c: m.existing[c] for c in ACCOUNT.columns}, **changed, "_id": m.record_id})
+            self.state.account_counts.updated += 1
+        else:
+            self.state.account_counts.unchanged += 1
+        self.account_first[m.record_id] = (conv.row, acc)
 
     def _note_conflicts(self, row_no: int, record_id: int, acc: Row) -> None:
         """The same company appears again in the file with other values: keep the first, report."""
@@ -311,6 +388,8 @@ class ImportRun:
         if first is None:
             return
         first_row, first_values = first
+        if first_values == acc:  # the usual repeat: the very same values, nothing to report
+            return
         for column in ACCOUNT.columns:
             new, old = acc.get(column), first_values.get(column)
             if new is None or old is None or new == old or column == "name":
@@ -324,6 +403,56 @@ class ImportRun:
         self.customs.finish()
         if self.embeds_account:
             self.account_customs.finish()
+        for indexes in self.indexes.values():
+            indexes.rebuild()
+        restore_sqlite(self.conn, self.sqlite_cache)
+        gc.unfreeze()
+
+
+@contextmanager
+def _quiet_gc() -> Iterator[None]:
+    """No cyclic-GC pass during a batch, and what the batch leaves (the file's keys, its companies …)
+    frozen afterwards, so later passes skip it: with a million rows, full passes over the growing
+    heap would otherwise cost a third of the run. Memory is freed by reference counting as usual;
+    :meth:`ImportRun.finish` (or the run's end, on errors) unfreezes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def _deferred(conn: Connection, table: Any, handler: Handler) -> DeferredIndexes:
+    """The table's indexes a long import may rebuild at the end: none the 名寄せ lookups read."""
+    return DeferredIndexes(conn, table, {c for key in handler.keys for c in key} | {"id"})
+
+
+def _new_id(next_id: int | None, position: int) -> int:
+    """The id of the batch's position-th new record: known in advance on SQLite, else provisional
+    (-1, -2, …) until the batch's ids are taken at once."""
+    return -position - 1 if next_id is None else next_id + position
+
+
+def _settle(allocator: IdAllocator, next_id: int | None, matcher: Matcher, count: int) -> list[int]:
+    """Take the batch's new ids in row order; put them where provisional ids stood."""
+    ids = allocator.take(count)
+    if next_id is None:
+        matcher.settle(ids)
+    else:
+        assert not ids or ids[0] == next_id
+    return ids
+
+
+def _real_ids(
+    targets: list[tuple[int, dict[str, str], bool]], ids: list[int], next_id: int | None
+) -> list[tuple[int, dict[str, str], bool]]:
+    """Custom-value targets with provisional (negative) record ids replaced by the ones taken."""
+    if next_id is not None:
+        return targets
+    return [(ids[-r - 1] if r < 0 else r, values, new) for r, values, new in targets]
 
 
 def batches(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
