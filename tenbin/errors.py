@@ -88,13 +88,22 @@ class TenbinError(Exception):
         """The one JSON error shape: ``{type, code, detail, attr}``."""
         attr = self.place.field or self.place.column
         return {
-            "type": "validation_error" if self.status < 500 else "server_error",
+            "type": PROBLEM_TYPES.get(self.status, "validation_error" if self.status < 500 else "server_error"),
             "code": self.code,
             "detail": self.message(lang),
             "attr": attr,
             **({"place": self.place.as_dict()} if self.place.as_dict() else {}),
         }
 
+
+PROBLEM_TYPES = {
+    401: "authentication_error",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+}
 
 # General errors used across slices. Slices define their own codes next to the code that raises.
 INTERNAL = ErrorCode(

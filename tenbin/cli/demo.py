@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from tenbin.cli.common import State, out, print_json, state
+from tenbin.cli.serve import run_server
 from tenbin.db.migrate import upgrade
 
 TABLE_LABELS = {
@@ -67,10 +68,14 @@ def demo_cmd(
     ground_truth: Path | None = typer.Option(None, "--ground-truth", help="write the planted ground truth as JSON"),
     reset: bool = typer.Option(False, "--reset", help="delete existing workspace data first"),
     json_out: bool = typer.Option(False, "--json"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="build only; do not start the web app"),
+    host: str | None = typer.Option(None, "--host", help="address to serve on (default 127.0.0.1)"),
+    port: int | None = typer.Option(None, "--port", help="port to serve on (default 8000)"),
 ) -> None:
-    """Build a realistic Japanese B2B demo workspace with known ground truth."""
+    """Build a realistic Japanese B2B demo workspace with known ground truth, then serve it."""
     from tenbin.demo.service import build_demo, reset_workspace
     from tenbin.demo.truth import ground_truth as truth_of
+    from tenbin.demo.users import ensure_demo_users
 
     st = state(ctx)
     engine = st.engine(migrated=False)
@@ -79,10 +84,20 @@ def demo_cmd(
         reset_workspace(engine)
     summary = build_demo(engine, seed=seed, scale=scale, progress=lambda label, n: None)
     truth = truth_of(summary)
+    logins = ensure_demo_users(engine)
     if ground_truth is not None:
         ground_truth.write_text(json.dumps(truth, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if json_out:
-        print_json({"counts": summary.counts, "seconds": summary.seconds, "database": st.settings.database_url})
+        print_json(
+            {
+                "counts": summary.counts,
+                "seconds": summary.seconds,
+                "database": st.settings.database_url,
+                "logins": [{"username": u, "role": r, "password": p} for u, r, p in logins],
+            }
+        )
+        if not no_serve:
+            run_server(st, host or st.settings.host, port or st.settings.port)
         return
     table = Table(title=st.t("デモワークスペースを作成しました", "Demo workspace built"))
     table.add_column(st.t("データ", "table"))
@@ -100,9 +115,25 @@ def demo_cmd(
     _print_truth(st, truth)
     if ground_truth is not None:
         out.print(st.t(f"正解データ(ground truth): {ground_truth}", f"Ground truth: {ground_truth}"))
-    out.print(
-        st.t(
-            "次に: tenbin export contacts -o leads.csv / tenbin import-runs / tenbin entities",
-            "Next: tenbin export contacts -o leads.csv / tenbin import-runs / tenbin entities",
+    _print_logins(st, logins)
+    if no_serve:
+        out.print(
+            st.t(
+                "次に: tenbin serve でウェブ画面を開く / tenbin export contacts -o leads.csv / tenbin entities",
+                "Next: tenbin serve to open the web app / tenbin export contacts -o leads.csv / tenbin entities",
+            )
         )
+        return
+    run_server(st, host or st.settings.host, port or st.settings.port)
+
+
+def _print_logins(st: State, logins: list[tuple[str, str, str]]) -> None:
+    table = Table(
+        title=st.t("デモ用ログイン(パスワードは実行のたびに変わります)", "Demo logins (new passwords on every run)")
     )
+    table.add_column(st.t("ユーザー名", "username"))
+    table.add_column(st.t("ロール", "role"))
+    table.add_column(st.t("パスワード", "password"))
+    for username, role, password in logins:
+        table.add_row(username, role, password)
+    out.print(table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -157,30 +158,34 @@ def _print_report(st: State, r: ImportReport) -> None:
 
 
 def _print_issues(st: State, r: ImportReport) -> None:
+    """Errors grouped by kind first (one message per code and column), then the first rows one per line."""
     if not r.issues:
         return
-    table = Table(
-        st.t(
-            f"エラー ({r.issue_count:,} 件、{r.rejected:,} 行)",
-            f"Errors ({r.issue_count:,} in {r.rejected:,} rows)",
-        )
+    t = st.t
+    out.print(
+        t(f"エラー: {r.issue_count:,} 件({r.rejected:,} 行)", f"Errors: {r.issue_count:,} in {r.rejected:,} rows")
     )
-    for name in (
-        st.t("行", "row"),
-        st.t("列", "column"),
-        st.t("値", "value"),
-        st.t("コード", "code"),
-        st.t("内容", "reason"),
-    ):
-        table.add_column(name, overflow="fold")
-    for i in r.issues[:50]:
-        table.add_row(str(i["row"]), i["column"] or "", i["value"] or "", i["code"], i["message"])
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for i in r.issues:
+        groups.setdefault((i["code"], i["column"] or ""), []).append(i)
+    table = Table(show_lines=True)
+    table.add_column(t("コード / 列", "code / column"), overflow="fold")
+    table.add_column(t("件数", "count"), justify="right")
+    table.add_column(t("行(先頭)", "first rows"), overflow="fold")
+    table.add_column(t("内容(最初の行)", "reason (first row)"), overflow="fold", ratio=1)
+    for (code, column), items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        rows = ", ".join(str(i["row"]) for i in items[:5]) + (" …" if len(items) > 5 else "")
+        table.add_row(f"{code}\n{column}", f"{len(items):,}", rows, items[0]["message"])
     out.print(table)
-    if r.issue_count > 50:
+    shown = r.issues[:20]
+    for i in shown:
+        value = "" if i["value"] in (None, "") else f" = {i['value']!r}"
+        out.print(f"  {t('行', 'row')} {i['row']} · {i['column'] or '-'}{value} · {i['code']}", markup=False)
+    if r.issue_count > len(shown):
         out.print(
-            st.t(
-                f"  …ほか {r.issue_count - 50:,} 件(--json ですべて表示)",
-                f"  …and {r.issue_count - 50:,} more (--json shows all)",
+            t(
+                f"  …ほか {r.issue_count - len(shown):,} 件(--json ですべて表示)",
+                f"  …and {r.issue_count - len(shown):,} more (--json shows all)",
             )
         )
 

@@ -12,6 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from tenbin.cli import db as db_cli
 from tenbin.cli import demo as demo_cli
 from tenbin.cli import imports as imports_cli
+from tenbin.cli import serve as serve_cli
+from tenbin.cli import users as users_cli
 from tenbin.cli.common import State, err
 from tenbin.errors import INTERNAL, TenbinError
 from tenbin.settings import default_lang, load_settings
@@ -24,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_cli.app, name="db")
+app.add_typer(users_cli.app, name="user")
+serve_cli.register(app)
 imports_cli.register(app)
 demo_cli.register(app)
 

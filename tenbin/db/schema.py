@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -351,6 +352,7 @@ users = Table(
     Column("is_active", Boolean, nullable=False, server_default="1"),
     Column("last_login_at", DateTime, nullable=True),
     *_stamps(),
+    Column("must_change_password", Boolean, nullable=False, server_default="0"),  # 0002: one-time passwords
     CheckConstraint("role in ('admin', 'marketing', 'inside_sales', 'sales', 'product', 'viewer')", name="role"),
 )
 
@@ -439,4 +441,57 @@ import_runs = Table(
     Column("actor", String(200), nullable=True),
     Column("started_at", DateTime, nullable=False, server_default=func.current_timestamp()),
     Column("finished_at", DateTime, nullable=True),
+)
+
+# -- web application: tokens, sign-in throttling, idempotent requests, wizard uploads (0002) ------
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _pk(),
+    _fk("user_id", "users.id", nullable=False, ondelete="CASCADE"),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),  # shown in lists so a user can tell tokens apart
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the secret part
+    Column("role", String(20), nullable=False),  # the token's scope: at most its user's role
+    Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+    Column("last_used_at", DateTime, nullable=True),
+    Column("revoked_at", DateTime, nullable=True),
+    CheckConstraint("role in ('admin', 'marketing', 'inside_sales', 'sales', 'product', 'viewer')", name="role"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    _pk(),
+    Column("username", String(100), nullable=False, index=True),
+    Column("address", String(64), nullable=True, index=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("succeeded", Boolean, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("user_id", Id, nullable=False, primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+)
+
+import_uploads = Table(
+    "import_uploads",
+    metadata,
+    Column("id", String(40), primary_key=True),  # random, unguessable: it appears in wizard URLs
+    _fk("user_id", "users.id", nullable=False, ondelete="CASCADE"),
+    Column("entity", String(40), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("encoding", String(20), nullable=True),  # the user's override, else detected
+    Column("mapping", JSON, nullable=True),  # the user's edits: header → field | custom:NAME | ignore
+    Column("run_id", Id, nullable=True),  # the committed import run
+    Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from tenbin.errors import ErrorCode, TenbinError
 from tenbin.imports.mapping import Column, Plan
-from tenbin.imports.specs import Converter, fast_converter
+from tenbin.imports.specs import Converter
 
 IMPORT_REQUIRED_EMPTY = ErrorCode(
     "IMPORT_REQUIRED_EMPTY",
@@ -122,7 +122,7 @@ class _Column:
     def __init__(self, column: Column) -> None:
         assert column.field is not None
         self.index, self.header, self.field = column.index, column.header, column.field
-        self.convert: Converter = fast_converter(column.field.convert)
+        self.convert: Converter = column.field.convert
         self.memo: dict[str, Any] = {}
         self.failing: set[str] = set()  # memo keys whose result is a failure
         self.cached = True

@@ -29,6 +29,7 @@ class IdAllocator:
         self.conn, self.table = conn, table
         self.postgres = conn.dialect.name == "postgresql"
         self._next: int | None = None
+        self._sequence: str | None = None
 
     def upcoming(self) -> int | None:
         """The first id the next :meth:`take` returns, when known in advance (SQLite), else None."""
@@ -42,11 +43,14 @@ class IdAllocator:
         if n == 0:
             return []
         if self.postgres:
-            rows = self.conn.exec_driver_sql(
-                "select nextval(pg_get_serial_sequence(%(t)s, 'id')) from generate_series(1, %(n)s)",
-                {"t": self.table.name, "n": n},
-            )
-            return [int(r[0]) for r in rows]
+            if self._sequence is None:  # resolved once: per row it costs more than nextval itself
+                found = self.conn.exec_driver_sql("select pg_get_serial_sequence(%(t)s, 'id')", {"t": self.table.name})
+                self._sequence = str(found.scalar_one())
+            ids = self.conn.exec_driver_sql(
+                "select array(select nextval(%(s)s::regclass) from generate_series(1, %(n)s))",
+                {"s": self._sequence, "n": n},
+            ).scalar_one()
+            return [int(i) for i in ids]
         start = self.upcoming()
         assert start is not None
         self._next = start + n

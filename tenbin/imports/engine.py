@@ -6,12 +6,14 @@ import datetime as dt
 import gc
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
+from sqlalchemy.exc import SQLAlchemyError
 
 from tenbin.db import schema
 from tenbin.imports import normalize as n
@@ -72,6 +74,18 @@ class RunState:
     account_counts: Counts = field(default_factory=Counts)
 
 
+@dataclass
+class _AccountBatch:
+    """What one batch does to the companies of its leads."""
+
+    next_id: int | None  # the first new company's id when known in advance (SQLite)
+    inserts: list[Row] = field(default_factory=list)
+    updates: list[Row] = field(default_factory=list)
+    custom_targets: list[tuple[int, dict[str, str], bool]] = field(default_factory=list)
+    linked: list[Row] = field(default_factory=list)  # leads pointing at a provisional company id
+    learned: list[tuple[Any, Row]] = field(default_factory=list)  # (signature, company) for later batches
+
+
 class ImportRun:
     """Processes rows in batches inside the caller's transaction; never commits."""
 
@@ -104,7 +118,8 @@ class ImportRun:
         ) or any(c.custom_target == "account" for c in plan.customs())
         if self.embeds_account:
             self._init_accounts()
-        weakref.finalize(self, gc.unfreeze)  # also when the import fails half-way
+        event.listen(conn, "rollback", self._on_rollback)  # an import that fails half-way never finishes
+        weakref.finalize(self, gc.unfreeze)
 
     def _init_accounts(self) -> None:
         self.accounts = schema.accounts
@@ -154,6 +169,11 @@ class ImportRun:
         if derive is not None:
             for row in rows:
                 derive(row)
+        default_name = self.handler.default_name
+        if default_name is not None:
+            for conv, row in zip(converted, rows, strict=True):
+                if row.get("name") is None:
+                    row["name"] = default_name(row, conv.account)
         if self.embeds_account:
             self._upsert_accounts(converted, rows)
         ok = self._resolve(converted, rows)
@@ -314,12 +334,7 @@ class ImportRun:
         pending = self._account_rows(converted, rows)
         matcher = self.account_matcher
         matcher.prefetch([acc for _, _, acc, _, known in pending if known is None])
-        inserts: list[Row] = []
-        updates: list[Row] = []
-        custom_targets: list[tuple[int, dict[str, str], bool]] = []
-        linked: list[Row] = []  # leads pointing at a company created in this batch (provisional id)
-        learned: list[tuple[Any, Row]] = []
-        next_id = self.account_ids.upcoming()
+        batch = _AccountBatch(self.account_ids.upcoming())
         for conv, row, acc, signature, known in pending:
             if known is not None:
                 # Met in an earlier batch: every key is remembered, so the match is the first key's
@@ -327,34 +342,41 @@ class ImportRun:
                 self._note_conflicts(conv.row, known, acc)
                 row["account_id"] = known
                 continue
-            m = matcher.match(acc)
-            if m.record_id is None:
-                if "name" not in acc:
-                    continue  # an id or 法人番号 alone cannot create a company; the lead stays unlinked
-                record_id = _new_id(next_id, len(inserts))
-                inserts.append(acc)
-                self.account_first[record_id] = (conv.row, acc)
-                custom_targets.append((record_id, conv.account_custom, True))
-            elif m.first_row is not None:
-                record_id = m.record_id
-                self._note_conflicts(conv.row, record_id, acc)
-            else:
-                record_id = m.record_id
-                self._update_account(conv, acc, m, updates)
-                custom_targets.append((record_id, conv.account_custom, False))
+            record_id = self._place_account(conv, acc, batch)
+            if record_id is None:
+                continue  # an id or 法人番号 alone cannot create a company; the lead stays unlinked
             matcher.remember(acc, record_id, conv.row)
             if signature is not None:
-                learned.append((signature, acc))
+                batch.learned.append((signature, acc))
             row["account_id"] = record_id
             if record_id < 0:
-                linked.append(row)
-        ids = _settle(self.account_ids, next_id, matcher, len(inserts))
-        if next_id is None:
-            self._settle_accounts(ids, linked)
-        self._write(self.accounts, ACCOUNT, list(zip(ids, inserts, strict=True)), updates)
-        self.account_customs.write(_real_ids(custom_targets, ids, next_id))
-        self.state.account_counts.inserted += len(inserts)
-        self._learn(learned)
+                batch.linked.append(row)
+        ids = _settle(self.account_ids, batch.next_id, matcher, len(batch.inserts))
+        if batch.next_id is None:
+            self._settle_accounts(ids, batch.linked)
+        self._write(self.accounts, ACCOUNT, list(zip(ids, batch.inserts, strict=True)), batch.updates)
+        self.account_customs.write(_real_ids(batch.custom_targets, ids, batch.next_id))
+        self.state.account_counts.inserted += len(batch.inserts)
+        self._learn(batch.learned)
+
+    def _place_account(self, conv: Converted, acc: Row, batch: _AccountBatch) -> int | None:
+        """The company's record: new (queued for insert), an earlier row's, or the database's."""
+        m = self.account_matcher.match(acc)
+        if m.record_id is None:
+            if "name" not in acc:
+                return None
+            record_id = _new_id(batch.next_id, len(batch.inserts))
+            batch.inserts.append(acc)
+            self.account_first[record_id] = (conv.row, acc)
+            batch.custom_targets.append((record_id, conv.account_custom, True))
+        elif m.first_row is not None:
+            record_id = m.record_id
+            self._note_conflicts(conv.row, record_id, acc)
+        else:
+            record_id = m.record_id
+            self._update_account(conv, acc, m, batch.updates)
+            batch.custom_targets.append((record_id, conv.account_custom, False))
+        return record_id
 
     def _learn(self, learned: list[tuple[Any, Row]]) -> None:
         """Keep this batch's companies (with the id their first key now gives) for later batches."""
@@ -405,8 +427,17 @@ class ImportRun:
             self.account_customs.finish()
         for indexes in self.indexes.values():
             indexes.rebuild()
-        restore_sqlite(self.conn, self.sqlite_cache)
+        self._release()
+
+    def _release(self) -> None:
+        """Give back what the run borrowed: the SQLite page cache size, frozen GC generations."""
+        previous, self.sqlite_cache = self.sqlite_cache, None
         gc.unfreeze()
+        restore_sqlite(self.conn, previous)
+
+    def _on_rollback(self, _conn: Connection) -> None:
+        with suppress(SQLAlchemyError):  # best effort: never hide why the transaction is rolled back
+            self._release()
 
 
 @contextmanager
@@ -456,13 +487,8 @@ def _real_ids(
 
 
 def batches(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
-    batch: list[tuple[int, list[str]]] = []
-    for item in rows:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    iterator, size = iter(rows), max(size, 1)  # a size below 1 means batches of one, as it always did
+    while batch := list(islice(iterator, size)):
         yield batch
 
 

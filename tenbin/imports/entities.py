@@ -32,13 +32,26 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
     F(
         "name",
         n.company_name,
-        ("name", "company", "company_name", "会社名", "企業名", "取引先名", "法人名", "社名", "商号", "商号又は名称"),
+        (
+            "name",
+            "company",
+            "company_name",
+            "account",
+            "account_name",
+            "会社名",
+            "企業名",
+            "取引先名",
+            "法人名",
+            "社名",
+            "商号",
+            "商号又は名称",
+        ),
         label_ja="会社名",
     ),
     F("name_kana", text(300), ("name_kana", "会社名カナ", "会社名(カナ)", "フリガナ", "企業名カナ")),
     F("domain", n.domain, ("domain", "website", "url", "ドメイン", "webサイト", "ホームページ", "会社url")),
     F("industry", n.jsic, ("industry", "sector", "業種", "業界", "産業分類", "jsic")),
-    F("employees", count, ("employees", "employee_count", "従業員数", "社員数", "従業員")),
+    F("employees", count, ("employees", "employee_count", "number_of_employees", "従業員数", "社員数", "従業員")),
     F("revenue", money_nonnegative, ("revenue", "annual_revenue", "売上高", "年商", "年間売上")),
     F("prefecture", n.prefecture, ("prefecture", "state", "都道府県", "都道府県コード", "所在地都道府県")),
     F("city", text(200), ("city", "市区町村", "市区郡")),
@@ -106,7 +119,7 @@ CONTACT_REF = (
 )
 
 CONTACT_FIELDS: tuple[FieldSpec, ...] = (
-    F("external_id", text(255), ("external_id", "id", "lead_id", "contact_id", "リードID", "担当者ID")),
+    F("external_id", text(255), ("external_id", "id", "lead_id", "prospect_id", "contact_id", "リードID", "担当者ID")),
     F("full_name", text(200), ("full_name", "name", "氏名", "お名前", "担当者名", "名前")),
     F("last_name", text(100), ("last_name", "lastname", "surname", "姓")),
     F("first_name", text(100), ("first_name", "firstname", "given_name", "名")),

@@ -27,6 +27,8 @@ class Handler:
     defaults: Row = field(default_factory=dict)
     derive: Callable[[Row], None] | None = None
     label: str = "name"  # column that names a record in reports
+    # a name for a row the file does not name, from the row and its company's converted cells
+    default_name: Callable[[Row, Row], str | None] | None = None
 
 
 def derive_account(row: Row) -> None:
@@ -70,6 +72,15 @@ def derive_contact(row: Row) -> None:
 def derive_campaign(row: Row) -> None:
     if row.get("orientation") is None and row.get("channel") in CHANNEL_ORIENTATION:
         row["orientation"] = CHANNEL_ORIENTATION[row["channel"]]
+
+
+def opportunity_name(row: Row, account: Row) -> str | None:
+    """An unnamed deal is called by its company and its id or start date: 「Cancity / 1C1I7A6R」."""
+    company = account.get("name")
+    who = company[0] if company else None
+    what = row.get("external_id") or (row["created_on"].isoformat() if row.get("created_on") else None)
+    parts = [p for p in (who, what) if p]
+    return " / ".join(parts) if parts else None
 
 
 def derive_opportunity(row: Row) -> None:
@@ -171,6 +182,7 @@ HANDLERS: dict[str, Handler] = {
             "owner",
         ),
         derive=derive_opportunity,
+        default_name=opportunity_name,
     ),
     "revenue": Handler(
         "revenue_lines",

@@ -120,8 +120,15 @@ def detect_preset(spec: EntitySpec, header: list[str]) -> str:
 
 
 def build_plan(
-    entity: str, header: list[str], *, preset: str | None = None, mapping: dict[str, str] | None = None
+    entity: str,
+    header: list[str],
+    *,
+    preset: str | None = None,
+    mapping: dict[str, str] | None = None,
+    check_required: bool = True,
 ) -> Plan:
+    """The column plan; ``check_required=False`` (the wizard's mapping preview) skips the
+    IMPORT_MISSING_COLUMN check so an incomplete mapping can still be shown and edited."""
     spec = ENTITIES[entity]
     headerless = False
     if preset == "houjin" or (preset is None and spec.name == "accounts" and is_houjin_row(header)):
@@ -139,7 +146,8 @@ def build_plan(
             used.add(column.field.name)
         columns.append(column)
     plan = Plan(spec, tuple(columns), chosen, headerless)
-    _check_required(plan)
+    if check_required:
+        _check_required(plan)
     return plan
 
 

@@ -46,10 +46,6 @@ class Matcher:
         # is one this file created, which `seen` already knows by each one-column key.
         self._fresh_table = conn.dialect.name == "sqlite" and conn.execute(select(table.c.id).limit(1)).first() is None
 
-    def _value(self, index: int, row: Row) -> Any:
-        key = self.keys[index]
-        return row.get(key[0]) if len(key) == 1 else tuple(map(row.get, key))
-
     def prefetch(self, rows: list[Row]) -> None:
         """Load the existing records the rows could match (by each key's anchor), unless already known."""
         self._by_name = {}
@@ -58,8 +54,11 @@ class Matcher:
             if self._fresh_table and len(key) == 1:
                 continue
             seen = self.seen[index]
-            wanted = [self._value(index, r) for r in rows]
-            anchors = (v if len(key) == 1 else v[0] for v in wanted if v not in seen)
+            if len(key) == 1:
+                anchor = key[0]
+                anchors = [v for v in (r.get(anchor) for r in rows) if v not in seen]
+            else:
+                anchors = [v[0] for v in (tuple(map(r.get, key)) for r in rows) if v not in seen]
             found = fetch_by(self.conn, self.table, key[0], anchors)
             if len(key) == 1:
                 self._db[index] = {e[key[0]]: e for e in found}

@@ -7,7 +7,6 @@ another record by one of its keys and are resolved against the database during t
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -225,42 +224,3 @@ class EntitySpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
-
-
-# -- fast paths for the converters of unique columns (emails), same results -----------
-
-_EMAIL_LOCAL = r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+"
-_EMAIL_HOST = r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
-_LOCAL_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.!#$%&'*+/=?^_`{|}~-"  # the class of _EMAIL_LOCAL
-_HOST = re.compile(_EMAIL_HOST)
-# n.email accepts a normalised address when it fully matches LOCAL@HOST; neither part can hold "@",
-# so that is: one "@", a valid local part and a valid host (memoised: hosts repeat across leads).
-_EMAIL_SPLITS = getattr(getattr(n, "_EMAIL", None), "pattern", None) == f"{_EMAIL_LOCAL}@{_EMAIL_HOST}" and set(
-    _LOCAL_CHARS
-) == {chr(c) for c in range(128) if re.fullmatch(_EMAIL_LOCAL, chr(c))}
-_HOSTS: dict[str, bool] = {}
-
-
-def _host_ok(host: str) -> bool:
-    ok = _HOSTS.get(host)
-    if ok is None:
-        if len(_HOSTS) > 100_000:
-            _HOSTS.clear()
-        ok = _HOSTS[host] = _HOST.fullmatch(host) is not None
-    return ok
-
-
-def _email(value: Any) -> str | None:
-    if type(value) is str and value.islower():
-        local, at, host = value.partition("@")
-        if at and local and not local.strip(_LOCAL_CHARS) and "@" not in host and _host_ok(host):
-            return value
-    return n.email(value)
-
-
-_FAST: dict[Any, Converter] = {n.email: _email} if _EMAIL_SPLITS else {}
-
-
-def fast_converter(convert: Converter) -> Converter:
-    """A quicker converter giving the same values and errors, where there is one."""
-    return _FAST.get(convert, convert)

@@ -299,3 +299,24 @@ def test_match_by_corporate_number_then_name(engine: Engine, tmp_path: Path) -> 
     report = run(engine, "accounts", write(tmp_path, "b.csv", "会社名,従業員数\n東洋精機㈱,400\n"))
     assert (report.counts.inserted, report.counts.updated) == (0, 1)  # type: ignore[attr-defined]
     assert rows(engine, "accounts", "employees") == [(400,)]
+
+
+def test_crm_export_headers_and_unnamed_deals(engine: Engine, tmp_path: Path) -> None:
+    """An English CRM export: ``account`` names the company; a deal without a name is called by its
+    company and id (or start date) instead of being rejected."""
+    accounts = write(tmp_path, "accounts.csv", "account,sector,employees\nCancity,retail,120\nIsdom,medical,45\n")
+    report = run(engine, "accounts", accounts)
+    assert report.counts.inserted == 2  # type: ignore[attr-defined]
+    deals = write(
+        tmp_path,
+        "pipeline.csv",
+        "opportunity_id,account,deal_stage,engage_date,close_value\n"
+        "1C1I7A6R,Cancity,Won,2016-10-20,1054\n"
+        ",Isdom,Engaging,2016-10-25,\n",
+    )
+    report = run(engine, "opportunities", deals)
+    assert report.status == "committed", report.issues  # type: ignore[attr-defined]
+    assert rows(engine, "opportunities", "name", "status", "amount") == [
+        ("Cancity / 1C1I7A6R", "won", 1054),
+        ("Isdom / 2016-10-25", "open", None),
+    ]

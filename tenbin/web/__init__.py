@@ -1,0 +1,1 @@
+"""The web application: FastAPI app factory, pages (Jinja2 + htmx), static assets, i18n."""
