@@ -1,0 +1,1 @@
+"""ICP: rule language, discovery, evidence, versions, new-ICP candidates."""
