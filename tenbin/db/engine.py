@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,12 +19,19 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+def _json(value: Any) -> str:
+    # Japanese stays readable in JSON columns (and substring search over them works).
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine; SQLite gets WAL, foreign keys and explicit BEGIN handling."""
     if is_sqlite(url):
+        kwargs.setdefault("json_serializer", _json)
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
+    kwargs.setdefault("json_serializer", _json)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

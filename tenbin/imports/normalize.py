@@ -859,6 +859,7 @@ _TRUE_WORDS = (
 )  # fmt: skip
 _FALSE_WORDS = ("false", "f", "0", "no", "n", "いいえ", "×", "✕", "✗", "x", "無", "なし", "無し", "未")
 _BOOL_WORDS = {**dict.fromkeys(_TRUE_WORDS, True), **dict.fromkeys(_FALSE_WORDS, False)}
+TRUE_WORDS: frozenset[str] = frozenset(_TRUE_WORDS)  # spellings of "true" (custom boolean attributes in SQL)
 
 
 def parse_bool(s: Cell) -> bool | None:
