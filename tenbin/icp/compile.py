@@ -161,7 +161,8 @@ def format_rule(node: Node, *, top: bool = True) -> str:
 
 def format_condition(cond: Cond) -> str:
     name = _name(cond.attribute)
-    op, values = cond.op, [format_value(v) for v in cond.values]
+    money = cond.attribute.money
+    op, values = cond.op, [format_yen(v) if money else format_value(v) for v in cond.values]
     if op in ("empty", "not empty"):
         return f"{name} is {op}"
     if op.endswith("between"):
@@ -175,6 +176,16 @@ def _name(attribute: Attribute) -> str:
     key = attribute.key
     plain = all(ch.isalnum() or ch in "_.・ー々" for ch in key) and not key[:1].isdigit()
     return key if plain and key.lower() not in ("and", "or", "not", "in", "between", "is", "contains") else f"`{key}`"
+
+
+def format_yen(value: Any) -> str:
+    """Whole 億 or 万 amounts in those units (100億, 5000万), which the parser reads back."""
+    number = int(value)
+    if number and number % 100_000_000 == 0:
+        return f"{number // 100_000_000}億"
+    if number and number % 10_000 == 0:
+        return f"{number // 10_000}万"
+    return str(number)
 
 
 def format_value(value: Any) -> str:

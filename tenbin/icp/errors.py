@@ -88,3 +88,8 @@ ICP_OPTION_INVALID = ErrorCode(
     "Option {option} = {value!r} is not valid: {problem}.",
     "オプション {option} = {value!r} は使えません: {problem}。",
 )
+ICP_LEAD_WITHOUT_ACCOUNT = ErrorCode(
+    "ICP_LEAD_WITHOUT_ACCOUNT",
+    "Lead {record_id} has no company, so it cannot match account rules. Link it to a company first.",
+    "リード {record_id} には企業が紐付いていないため、企業の条件で判定できません。先に企業を紐付けてください。",
+)

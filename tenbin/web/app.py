@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from tenbin.api.icp import router as icp_api
 from tenbin.api.imports import router as imports_api
 from tenbin.api.records import ERRORS as PROBLEM_RESPONSES
 from tenbin.api.records import router as records_api
@@ -69,7 +70,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (api_router, imports_api, settings_api, records_api):  # records last: /{entity} paths
+    for router in (api_router, imports_api, settings_api, icp_api, records_api):  # records last: /{entity} paths
         app.include_router(router, responses=PROBLEM_RESPONSES)
     for router in pages.routers():
         app.include_router(router)

@@ -117,6 +117,16 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/teams/{team_id}/members"): "teams.edit",
     ("PATCH", "/api/v1/teams/{team_id}/members/{member_id}"): "teams.edit",
     ("GET", "/api/v1/users"): "users.manage",
+    # REST API: ICP (everyone reads; saving and adopting versions needs icp.edit)
+    ("GET", "/api/v1/icp/attributes"): "view",
+    ("POST", "/api/v1/icp/check"): "view",
+    ("POST", "/api/v1/icp/discover"): "view",
+    ("GET", "/api/v1/icp/versions"): "view",
+    ("GET", "/api/v1/icp/versions/current"): "view",
+    ("GET", "/api/v1/icp/versions/{version}"): "view",
+    ("POST", "/api/v1/icp/versions"): "icp.edit",
+    ("POST", "/api/v1/icp/versions/{version}/adopt"): "icp.edit",
+    ("GET", "/api/v1/icp/explain"): "view",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",
