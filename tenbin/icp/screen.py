@@ -110,6 +110,16 @@ def q_of(p: float, table: tuple[np.ndarray, np.ndarray]) -> float:
     return float(qs[index]) if 0 <= index < len(qs) else 1.0
 
 
+def one_sided_p(inside: np.ndarray, outside: np.ndarray, binary: bool) -> float:
+    """ "Higher inside" p-value: Fisher exact for 0/1 targets, Welch otherwise."""
+    if binary:
+        if not len(inside) or not len(outside):
+            return 1.0
+        hits, total = float(inside.sum()), float(inside.sum() + outside.sum())
+        return float(stats.hypergeometric_one_sided_p(hits, len(inside), int(total), len(inside) + len(outside)))
+    return welch(inside, outside)
+
+
 def welch(inside: np.ndarray, outside: np.ndarray) -> float:
     args = [len(inside), inside.sum(), (inside * inside).sum(), len(outside), outside.sum(), (outside * outside).sum()]
     return float(stats.welch_one_sided_p(*args))
@@ -144,13 +154,13 @@ def distinct_subgroups(subgroups: tuple[Subgroup, ...], columns: list[Column], r
     return [sub for sub, _ in kept]
 
 
-def _holdout(columns: list[Column], sub: Subgroup, target: np.ndarray) -> Holdout:
+def _holdout(columns: list[Column], sub: Subgroup, target: np.ndarray, binary: bool) -> Holdout:
     mask = _mask(columns, sub, len(target))
     inside, outside = target[mask], target[~mask]
     mean_in = float(inside.mean()) if len(inside) else None
     mean_out = float(outside.mean()) if len(outside) else None
     lift = stats.lift(mean_in, mean_out) if mean_in is not None and mean_out else None
-    return Holdout(len(inside), mean_in, len(outside), mean_out, lift, welch(inside, outside))
+    return Holdout(len(inside), mean_in, len(outside), mean_out, lift, one_sided_p(inside, outside, binary))
 
 
 def screen(pop: Population, settings: Settings) -> Screening:
@@ -160,14 +170,16 @@ def screen(pop: Population, settings: Settings) -> Screening:
     columns = _take(pop.columns, first)
     target = pop.values[first]
     wide = settings.top_k * WIDEN  # near-identical subgroups become one candidate: ask for more
-    result = search(columns, target, depth=settings.depth, min_support=min_support, top_k=wide, a=settings.a)
+    result = search(
+        columns, target, depth=settings.depth, min_support=min_support, top_k=wide, a=settings.a, binary=pop.binary
+    )
     table = _q_values(result.evaluated_pvalues, result.tried)
     held_columns, held_target = _take(pop.columns, second), pop.values[second]
     items = []
     for sub in distinct_subgroups(result.top, list(pop.columns), len(pop.values))[: settings.top_k]:
         inside = _mask(columns, sub, len(first))
-        p = welch(target[inside], target[~inside])
-        holdout = _holdout(held_columns, sub, held_target)
+        p = one_sided_p(target[inside], target[~inside], pop.binary)
+        holdout = _holdout(held_columns, sub, held_target, pop.binary)
         q = q_of(p, table)
         rest_mean = float(target[~inside].mean()) if (~inside).any() else math.nan
         items.append(Screened(sub, rest_mean, p, q, holdout, tuple(statistical_reasons(q, holdout, settings.alpha))))

@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tenbin.icp.selectors import Column, EncodedColumn, Selector, encode_columns
-from tenbin.icp.stats import welch_one_sided_p
+from tenbin.icp.stats import hypergeometric_one_sided_p, welch_one_sided_p
 
 __all__ = ["Column", "SearchResult", "Selector", "Subgroup", "search", "standard_quality"]
 
@@ -256,8 +256,12 @@ def search(
     min_support: int = 20,
     top_k: int = 20,
     a: float = 0.5,
+    binary: bool = False,
 ) -> SearchResult:
-    """Exact top-k subgroups by the standard numeric quality (see the module docstring)."""
+    """Exact top-k subgroups by the standard numeric quality (see the module docstring).
+
+    ``binary``: the target is 0/1, so p-values are one-sided Fisher exact (hypergeometric) rather
+    than Welch, which is unreliable for rates in small or pure subgroups."""
     target = np.asarray(target, dtype=np.float64)
     _check(target, depth, min_support, top_k, a)
     population = len(target)
@@ -286,7 +290,11 @@ def search(
     ranked = sorted(_exact(state, target), key=lambda item: (-item[0].quality, len(item[1]), item[1]))
     inside = np.concatenate(state.moments, axis=1) if state.moments else np.zeros((3, 0))
     outside = np.array([[population], [centred.sum()], [(centred * centred).sum()]]) - inside
-    pvalues = welch_one_sided_p(*inside, *outside)
+    if binary:
+        hits = inside[1] + inside[0] * target.mean()  # centred sums back to counts of 1s
+        pvalues = hypergeometric_one_sided_p(hits, inside[0], round(target.sum()), population)
+    else:
+        pvalues = welch_one_sided_p(*inside, *outside)
     return SearchResult(
         top=tuple(item[0] for item in ranked[:top_k]),
         population=population,

@@ -308,3 +308,14 @@ def quantile_cut_points(values: npt.ArrayLike, bins: int = 5) -> list[float]:
     quantiles = np.quantile(data, np.arange(1, bins) / bins)
     rounded = {round_significant(float(q)) for q in quantiles}
     return sorted(c for c in rounded if low < c < high)
+
+
+def hypergeometric_one_sided_p(
+    hits: npt.ArrayLike, size: npt.ArrayLike, total_hits: int, population: int
+) -> FloatArray:
+    """One-sided Fisher exact p-value that a subgroup's rate is higher than the rest's, vectorised:
+    ``P(X ≥ hits)`` for X ~ Hypergeometric(population, total_hits, size) (for 0/1 targets)."""
+    k = np.rint(np.asarray(hits, dtype=np.float64))
+    n = np.rint(np.asarray(size, dtype=np.float64))
+    p: FloatArray = np.asarray(sps.hypergeom.sf(k - 1, population, total_hits, n), dtype=np.float64)
+    return np.clip(p, 0.0, 1.0)

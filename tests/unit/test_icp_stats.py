@@ -306,3 +306,12 @@ def test_cut_points_deduplicate_drop_edges_and_ignore_nan() -> None:
     assert quantile_cut_points(values, bins=2) == [55]
     with pytest.raises(ValueError):
         quantile_cut_points([1.0, 2.0], bins=1)
+
+
+def test_hypergeometric_p_is_fishers_one_sided_tail() -> None:
+    # 10 deals, 5 won; a subgroup of 5 deals that won all 5: P(X >= 5) = 1 / C(10, 5) = 1/252
+    from tenbin.icp.stats import hypergeometric_one_sided_p
+
+    p = hypergeometric_one_sided_p([5, 4, 0], [5, 5, 5], 5, 10)
+    # X >= 4: (C(5,4)·C(5,1) + 1) / 252 = 26/252; X >= 0 is certain
+    assert p == pytest.approx([1 / 252, 26 / 252, 1.0])
