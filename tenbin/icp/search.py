@@ -248,6 +248,25 @@ def _exact(state: _Search, target: FloatArray) -> list[tuple[Subgroup, tuple[int
     return found
 
 
+def _pvalues(moments: list[FloatArray], target: FloatArray, centred: FloatArray, binary: bool) -> FloatArray:
+    """One-sided p-values of the evaluated subgroups from their (count, Σd, Σd²), in chunks.
+
+    Chunks of 2¹⁸ subgroups keep the tests' temporaries near 50 MB instead of growing with the
+    1–2 million subgroups of a depth-3 search.
+    """
+    inside_all = np.concatenate(moments, axis=1) if moments else np.zeros((3, 0))
+    totals = np.array([[len(target)], [centred.sum()], [(centred * centred).sum()]])
+    chunks = []
+    for start in range(0, inside_all.shape[1], 1 << 18):
+        inside = inside_all[:, start : start + (1 << 18)]
+        if binary:
+            hits = inside[1] + inside[0] * target.mean()  # centred sums back to counts of 1s
+            chunks.append(hypergeometric_one_sided_p(hits, inside[0], round(target.sum()), len(target)))
+        else:
+            chunks.append(welch_one_sided_p(*inside, *(totals - inside)))
+    return np.concatenate(chunks) if chunks else np.zeros(0)
+
+
 def search(
     columns: Sequence[Column],
     target: np.ndarray,
@@ -288,13 +307,7 @@ def search(
             bounds = [min(pair_best[(i, j)], pair_best[(i, k)], pair_best[(j, k)]) for i, j, k in triples]
             _visit(state, triples, bounds, 3)
     ranked = sorted(_exact(state, target), key=lambda item: (-item[0].quality, len(item[1]), item[1]))
-    inside = np.concatenate(state.moments, axis=1) if state.moments else np.zeros((3, 0))
-    outside = np.array([[population], [centred.sum()], [(centred * centred).sum()]]) - inside
-    if binary:
-        hits = inside[1] + inside[0] * target.mean()  # centred sums back to counts of 1s
-        pvalues = hypergeometric_one_sided_p(hits, inside[0], round(target.sum()), population)
-    else:
-        pvalues = welch_one_sided_p(*inside, *outside)
+    pvalues = _pvalues(state.moments, target, centred, binary)
     return SearchResult(
         top=tuple(item[0] for item in ranked[:top_k]),
         population=population,
