@@ -124,6 +124,15 @@ def post_adopt(version: Version, ctx: ApiCtx = api_requires(Permission.ICP_EDIT)
     return report.version_dict(icp.adopt_icp_version(ctx.engine, version=version, actor=ctx.user.username))
 
 
+@router.get("/candidates", summary="New-ICP candidates: high-value customers outside the ICP, grouped")
+def get_candidates(
+    version: int | None = Query(None, ge=1, le=1_000_000, description="default: the current version"),
+    top_k: int = Query(10, ge=1, le=50),
+    ctx: ApiCtx = api_requires(Permission.VIEW),
+) -> dict[str, Any]:
+    return report.new_candidates_dict(icp.new_icp_candidates(ctx.engine, version=version, top_k=top_k))
+
+
 @router.get("/explain", summary="Which conditions an account or lead meets")
 def get_explain(
     account_id: int | None = Query(None, ge=1, le=MAX_ID),

@@ -247,3 +247,30 @@ def explain_cmd(ctx: typer.Context, account: int | None = typer.Option(None, "--
                 f"  fit score {e.score:.0f} / threshold {e.threshold:g}",
             )
         )
+
+
+@app.command("candidates")
+def candidates_cmd(
+    ctx: typer.Context,
+    version: int | None = typer.Option(None, "--version", help="default: current"),
+    top: int = typer.Option(10, "--top"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """New-ICP candidates: high-value customers outside the ICP, grouped, with their sources and trend."""
+    st = state(ctx)
+    data = report.new_candidates_dict(icp.new_icp_candidates(st.engine(), version=version, top_k=top))
+    if json_out:
+        print_json(data)
+        return
+    out.print(st.t(
+        f"ICP v{data['version']} の外にいる顧客 {data['outside']:,} / {data['customers']:,} 社、"
+        f"うち ICP 顧客の LTV 中央値以上 {data['high_value_outside']:,} 社",
+        f"{data['outside']:,} of {data['customers']:,} customers are outside ICP v{data['version']}; "
+        f"{data['high_value_outside']:,} of them have an LTV at or above the ICP customers' median",
+    ), markup=False)  # fmt: skip
+    _print_discovery(st, {**data["discovery"], "candidates": data["candidates"]})
+    for c in data["candidates"]:
+        o = c["orientation"]
+        sources = ", ".join(f"{s['campaign']} ({s['customers']})" for s in c["sources"][:3]) or "—"
+        out.print(f"#{c['rank']} {st.t('量', 'quantity')} {o.get('quantity', 0)} / {st.t('質', 'quality')} "
+                  f"{o.get('quality', 0)}  {st.t('主な流入施策', 'top sources')}: {sources}", markup=False)  # fmt: skip

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from tenbin.db import schema
 from tenbin.icp.attributes import Catalog
@@ -45,7 +45,7 @@ class Options:
     alpha: float = ALPHA
     seed: int = 0
     ltv_basis: LtvBasis = "cumulative"
-    exclude: Node | None = None  # leave out rows whose account matches (new-ICP candidates)
+    exclude: ColumnElement[bool] | None = None  # leave out rows whose account matches (new-ICP candidates)
     a: float = 1.0  # size exponent of the quality: 1 = share of the total excess (coverage × effect)
 
     def settings(self) -> Settings:
@@ -95,12 +95,12 @@ class Discovery:
         return next((c for c in self.candidates if c.passed), None)
 
 
-def _excluded(conn: Connection, pop: Population, node: Node | None) -> np.ndarray:
-    """Rows to keep: those whose account does not match ``node``."""
-    if node is None:
+def _excluded(conn: Connection, pop: Population, condition: ColumnElement[bool] | None) -> np.ndarray:
+    """Rows to keep: those whose account does not match ``condition``."""
+    if condition is None:
         return np.ones(len(pop.values), dtype=bool)
     a = schema.accounts
-    matching = np.array(list(conn.execute(select(a.c.id).where(to_sql(node))).scalars()), dtype=np.int64)
+    matching = np.array(list(conn.execute(select(a.c.id).where(condition)).scalars()), dtype=np.int64)
     return ~np.isin(pop.account_ids, matching)
 
 

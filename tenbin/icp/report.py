@@ -6,6 +6,7 @@ import dataclasses
 import math
 from typing import Any
 
+from tenbin.icp.candidates import NewCandidates
 from tenbin.icp.discover import Candidate, Discovery
 from tenbin.icp.explain import ConditionCheck, Explanation
 from tenbin.icp.versions import IcpVersion
@@ -93,4 +94,18 @@ def explanation_dict(e: Explanation) -> dict[str, Any]:
         "account_id": e.account_id, "account_name": e.account_name, "contact_id": e.contact_id,
         "matches": e.matches, "conditions": [_check(c) for c in e.rule_checks],
         "criteria": [_check(c) for c in e.criteria_checks], "score": e.score, "threshold": e.threshold,
+    })  # fmt: skip
+
+
+def new_candidates_dict(n: NewCandidates) -> dict[str, Any]:
+    return _clean({
+        "version": n.version.version, "rule": n.version.rules, "customers": n.customers, "outside": n.outside,
+        "high_value_outside": n.high_value_outside, "icp_median_ltv": n.icp_median_ltv,
+        "discovery": {k: v for k, v in discovery_dict(n.discovery).items() if k != "candidates"},
+        "candidates": [
+            {**candidate_dict(item.candidate), "customers_outside_icp": item.customers,
+             "sources": [dataclasses.asdict(s) for s in item.sources], "orientation": item.orientation,
+             "trend": [dataclasses.asdict(p) for p in item.trend]}
+            for item in n.items
+        ],
     })  # fmt: skip

@@ -96,18 +96,34 @@ def subset(pop: Population, rows: np.ndarray) -> Population:
     )  # fmt: skip
 
 
-def _q_values(pvalues: np.ndarray, tried: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted p-values and their BH q-values (tried − evaluated hypotheses count as p = 1)."""
+@dataclass(frozen=True)
+class QTable:
+    """Sorted p-values of the evaluated subgroups, their BH q-values and the number of hypotheses."""
+
+    ordered: np.ndarray
+    q: np.ndarray
+    m: int
+
+
+def _q_values(pvalues: np.ndarray, tried: int) -> QTable:
+    """BH q-values over every hypothesis tried (tried − evaluated ones count as p = 1)."""
     ordered = np.sort(np.asarray(pvalues, dtype=np.float64))
+    m = max(tried, len(ordered), 1)
     if len(ordered) == 0:
-        return ordered, ordered
-    return ordered, np.asarray(stats.benjamini_hochberg(ordered, total_tests=max(tried, len(ordered))))
+        return QTable(ordered, ordered, m)
+    return QTable(ordered, np.asarray(stats.benjamini_hochberg(ordered, total_tests=m)), m)
 
 
-def q_of(p: float, table: tuple[np.ndarray, np.ndarray]) -> float:
-    ordered, qs = table
-    index = int(np.searchsorted(ordered, p, side="right")) - 1
-    return float(qs[index]) if 0 <= index < len(qs) else 1.0
+def q_of(p: float, table: QTable) -> float:
+    """The BH q-value of ``p`` as one of the tested hypotheses: min(p·m / rank, q of the next larger p).
+
+    Recomputed p-values can differ from the search's in the last bits, so ``p`` is ranked among the
+    table rather than looked up in it."""
+    rank = max(1, int(np.searchsorted(table.ordered, p, side="right")))
+    q = p * table.m / rank
+    if rank < len(table.q):
+        q = min(q, float(table.q[rank]))
+    return float(min(1.0, q))
 
 
 def one_sided_p(inside: np.ndarray, outside: np.ndarray, binary: bool) -> float:

@@ -42,7 +42,8 @@ fewer selectors, then selector order (column order, then values sorted / ranges 
 
 P-values: one-sided Welch test (subgroup vs the rest) from the centred sufficient statistics of
 every conjunction whose statistics were computed and that reaches ``min_support``
-(:func:`tenbin.icp.stats.welch_one_sided_p`); pruned or too-small ones are absent and count as 1.
+(:func:`tenbin.icp.stats.welch_one_sided_p`; Fisher's exact test for a 0/1 target with
+``binary=True``); pruned or too-small ones are absent and count as 1.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ __all__ = ["Column", "SearchResult", "Selector", "Subgroup", "search", "standard
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+Group = tuple[int, ...]  # column indices of a pair or triple, ascending
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class SearchResult:
     """The best subgroups, best first, and what the multiple-testing correction needs.
 
     ``tried`` counts every conjunction of the search space (≤ depth selectors, ≤ 1 per column),
-    evaluated or pruned; ``evaluated_pvalues`` holds the Welch p-values of those evaluated with at
-    least ``min_support`` rows, in no particular order.
+    evaluated or pruned; ``evaluated_pvalues`` holds the one-sided p-values (Welch; Fisher exact
+    for a 0/1 target) of those evaluated with at least ``min_support`` rows, in no particular order.
     """
 
     top: tuple[Subgroup, ...]
@@ -208,9 +210,6 @@ def _rounding_margin(target: FloatArray, centred: FloatArray, min_support: int) 
     return 2.0 * (terms * eps * magnitude / min_support) + 1e-300
 
 
-Group = tuple[int, ...]
-
-
 def _visit(state: _Search, groups: Sequence[Group], bounds: list[float], channels: int) -> dict[Group, float]:
     """Evaluate column groups best bound first; returns each group's largest oe (its bound if pruned)."""
     best: dict[Group, float] = {}
@@ -298,10 +297,12 @@ def search(
         pool=_Pool(top_k, _rounding_margin(target, centred, min_support)),
     )
     usable = [i for i, size in enumerate(sizes) if size > 0]
-    singles = _visit(state, [(i,) for i in usable], [np.inf] * len(usable), 4)
+    # 4 channels (Σ max(0, t − μ) for the bound) only where refinements follow
+    singles = _visit(state, [(i,) for i in usable], [np.inf] * len(usable), 4 if depth > 1 else 3)
     if depth >= 2:
         pairs = list(combinations(usable, 2))
-        pair_best = _visit(state, pairs, [min(singles[(i,)], singles[(j,)]) for i, j in pairs], 4)
+        pair_bounds = [min(singles[(i,)], singles[(j,)]) for i, j in pairs]
+        pair_best = _visit(state, pairs, pair_bounds, 4 if depth > 2 else 3)
         if depth == 3:
             triples = list(combinations(usable, 3))
             bounds = [min(pair_best[(i, j)], pair_best[(i, k)], pair_best[(j, k)]) for i, j, k in triples]

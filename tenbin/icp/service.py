@@ -11,6 +11,7 @@ from tenbin.db import schema
 from tenbin.icp import discover as d
 from tenbin.icp import versions as v
 from tenbin.icp.attributes import Attribute, load_catalog
+from tenbin.icp.candidates import NewCandidates, find_new_candidates
 from tenbin.icp.compile import format_rule
 from tenbin.icp.evidence import Evidence, compute_evidence
 from tenbin.icp.explain import Explanation, explain_account
@@ -78,7 +79,7 @@ def discover_icp(engine: Engine, *, target: str = "ltv", depth: int = 3, min_sup
         catalog = load_catalog(conn)
         exclude = None
         if outside_current:
-            exclude = v.version_definition(conn, v.get_version(conn), catalog).node
+            exclude = v.definition_sql(v.version_definition(conn, v.get_version(conn), catalog))
         options = d.Options(target=target, depth=depth, min_support=min_support, top_k=top_k, seed=seed,
                             ltv_basis=ltv_basis, exclude=exclude)  # fmt: skip
         return d.discover_icp(conn, catalog, options)
@@ -108,6 +109,13 @@ def explain_icp(engine: Engine, *, version: int | None = None, rules: str | None
         else:
             definition = v.version_definition(conn, v.get_version(conn, version), catalog)
         return explain_account(conn, definition, account_id=account_id, contact_id=contact_id)
+
+
+def new_icp_candidates(engine: Engine, *, version: int | None = None, top_k: int = 10, seed: int = 0,
+                       ltv_basis: LtvBasis = "cumulative") -> NewCandidates:  # fmt: skip
+    """High-value customers outside the ICP, grouped, with their sources (量/質) and trend."""
+    with engine.connect() as conn:
+        return find_new_candidates(conn, version=version, top_k=top_k, seed=seed, ltv_basis=ltv_basis)
 
 
 def parse(engine: Engine, rules: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from tenbin.db import schema
 from tenbin.errors import TenbinError
 from tenbin.icp import service as icp
+from tenbin.icp.compile import to_sql
 from tenbin.icp.versions import Criterion
 
 
@@ -137,3 +138,24 @@ def test_cli_checks_discovers_and_explains_in_both_languages(workspace: tuple[En
     assert found["candidates"][found["best"] - 1]["rule"] == PLANTED
     text = tenbin(db_url, "--lang", "en", "icp", "discover", "--top", "3").stdout
     assert "Best candidate" in text and "subgroups tried" in text
+
+
+def test_new_icp_candidates_surface_the_segment_the_current_icp_misses(
+    workspace: tuple[Engine, dict[str, np.ndarray]],
+) -> None:
+    engine, data = workspace
+    icp.save_icp_version(engine, name="情報通信", rules='industry = "G"', actor="a", adopt=True)
+    found = icp.new_icp_candidates(engine, top_k=5)
+    customers = np.arange(N_CUSTOMERS)
+    in_g = data["industry"][customers] == "G"
+    assert (found.customers, found.outside) == (N_CUSTOMERS, int((~in_g).sum()))
+    best = next(item for item in found.items if item.candidate.passed)
+    with engine.connect() as conn:
+        ids = conn.execute(select(schema.accounts.c.id).where(to_sql(best.candidate.node))).scalars()
+        matched = {i for i in ids if i <= N_CUSTOMERS}
+    planted = {int(i) + 1 for i in np.flatnonzero(data["planted"][customers])}
+    assert len(matched & planted) / len(matched | planted) >= 0.7, best.candidate.rule
+    assert best.customers == len(matched)  # none of them is in industry G
+    assert sum(p.customers for p in best.trend) == best.customers
+    assert all(p.quarter.startswith(("2024-", "2025-")) for p in best.trend)
+    assert best.sources == () and best.orientation == {"quantity": 0, "quality": 0}  # no responses declared

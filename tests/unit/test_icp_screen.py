@@ -146,3 +146,14 @@ def test_maven_win_rate_has_no_firmographic_candidate_passing_the_gate() -> None
     result = screen(pop, Settings())
     assert result.split == "time" and result.discovery_rows + result.holdout_rows == n
     assert [item for item in result.items if not item.reasons] == []
+
+
+def test_q_of_ranks_a_recomputed_p_value_among_every_hypothesis_tried() -> None:
+    from tenbin.icp.screen import _q_values, q_of
+
+    table = _q_values(np.array([0.03, 0.01, 0.02]), tried=10)  # 7 pruned hypotheses count as p = 1
+    # BH: p·m/rank = 0.01·10/1, 0.02·10/2, 0.03·10/3 = 0.1 each
+    assert table.q.tolist() == pytest.approx([0.1, 0.1, 0.1])
+    assert q_of(0.005, table) == pytest.approx(0.05)  # smaller than all: rank 1, 0.005·10/1
+    assert q_of(0.02, table) == pytest.approx(0.1)
+    assert q_of(0.5, table) == pytest.approx(1.0)  # 0.5·10/3 > 1 → clipped

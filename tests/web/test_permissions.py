@@ -127,6 +127,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/icp/versions"): "icp.edit",
     ("POST", "/api/v1/icp/versions/{version}/adopt"): "icp.edit",
     ("GET", "/api/v1/icp/explain"): "view",
+    ("GET", "/api/v1/icp/candidates"): "view",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",
