@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select
 
 from tenbin.db import schema
 from tenbin.db.sqlfunc import json_text_array_contains, json_text_array_like, like_pattern
@@ -96,31 +96,33 @@ def _custom(cond: Cond) -> ColumnElement[bool]:
         "text": cv.c.value_text,
         "boolean": cv.c.value_text,
     }[kind]
-    own = and_(cv.c.attribute_id == cond.attribute.attribute_id, cv.c.record_id == A.c.id)
-    if cond.op == "empty":
-        return not_(exists(select(literal(1)).where(own, column.isnot(None))))
-    if cond.op == "not empty":
-        return exists(select(literal(1)).where(own, column.isnot(None)))
+    # Uncorrelated "id IN (SELECT …)" subqueries: computed once, not once per account (SQLite plans
+    # a correlated EXISTS over a join as a scan per row: 29 s instead of 0.03 s on 100,000 accounts).
+    own = cv.c.attribute_id == cond.attribute.attribute_id
+    if cond.op in ("empty", "not empty"):
+        having = A.c.id.in_(select(cv.c.record_id).where(own, column.isnot(None)))
+        return not_(having) if cond.op == "empty" else having
     if kind == "boolean":  # stored as the file's text: はい, TRUE, 1, ○ …
         truthy = func.lower(cv.c.value_text).in_(sorted(TRUE_WORDS))
         wanted = bool(cond.values[0]) if cond.op == "=" else not bool(cond.values[0])
-        return exists(select(literal(1)).where(own, truthy if wanted else not_(truthy)))
-    return exists(select(literal(1)).where(own, column.isnot(None), _compare(column, cond.op, cond.values)))
+        return A.c.id.in_(select(cv.c.record_id).where(own, truthy if wanted else not_(truthy)))
+    match = and_(own, column.isnot(None), _compare(column, cond.op, cond.values))
+    return A.c.id.in_(select(cv.c.record_id).where(match))
 
 
 def _challenge(cond: Cond) -> ColumnElement[bool]:
     ch, cat = schema.challenges, schema.challenge_categories
-    own = ch.c.account_id == A.c.id
     by_category = cond.attribute.source == "challenge_category"
+    known = ch.c.account_id.isnot(None)  # NOT IN over a NULL would be unknown for every account
     if by_category:
-        base = select(literal(1)).select_from(ch.join(cat, cat.c.id == ch.c.category_id)).where(own)
+        base = select(ch.c.account_id).select_from(ch.join(cat, cat.c.id == ch.c.category_id)).where(known)
         member: Any = cat.c.name
     else:
-        base = select(literal(1)).select_from(ch).where(own)
+        base = select(ch.c.account_id).where(known)
         member = None
     op = cond.op
     if op in ("empty", "not empty"):
-        has_any = exists(base) if by_category else exists(base.where(json_text_array_like(ch.c.tags, "%")))
+        has_any = A.c.id.in_(base if by_category else base.where(json_text_array_like(ch.c.tags, "%")))
         return not_(has_any) if op == "empty" else has_any
     wanted = cond.values
     if op.endswith("contains"):
@@ -129,7 +131,7 @@ def _challenge(cond: Cond) -> ColumnElement[bool]:
         match = member.in_(list(wanted))
     else:
         match = or_(*[json_text_array_contains(ch.c.tags, str(v)) for v in wanted])
-    has = exists(base.where(match))
+    has = A.c.id.in_(base.where(match))
     return not_(has) if op in ("!=", "not in", "not contains") else has
 
 
