@@ -36,7 +36,9 @@ class ErrorCode:
         return {name for _, name, _, _ in string.Formatter().parse(self.template(lang)) if name}
 
     def render(self, lang: Lang, params: dict[str, Any]) -> str:
-        return self.template(lang).format_map(_Lenient(params))
+        """The message; a parameter given as ``{"ja": …, "en": …}`` is taken in the message's language."""
+        local = {k: v[lang] if isinstance(v, dict) and set(v) == {"ja", "en"} else v for k, v in params.items()}
+        return self.template(lang).format_map(_Lenient(local))
 
 
 class _Lenient(dict[str, Any]):

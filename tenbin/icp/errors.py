@@ -18,7 +18,7 @@ ICP_RULE_TOO_LONG = ErrorCode(
 ICP_RULE_SYNTAX = ErrorCode(
     "ICP_RULE_SYNTAX",
     "Rule syntax error at position {position}: expected {expected}, found {found}.",
-    "ルールの {position} 文字目に誤りがあります: {expected_ja}が必要ですが、{found_ja}があります。",
+    "ルールの {position} 文字目に誤りがあります: {expected}が必要ですが、{found}があります。",
 )
 ICP_RULE_UNTERMINATED = ErrorCode(
     "ICP_RULE_UNTERMINATED",
@@ -35,12 +35,12 @@ ICP_RULE_UNKNOWN_ATTRIBUTE = ErrorCode(
 ICP_RULE_OPERATOR = ErrorCode(
     "ICP_RULE_OPERATOR",
     "{operator!r} cannot be used with {name} ({kind}) at position {position}. Use one of: {allowed}.",
-    "{position} 文字目: {name}({kind_ja})には {operator!r} を使えません。使える演算子: {allowed}。",
+    "{position} 文字目: {name}({kind})には {operator!r} を使えません。使える演算子: {allowed}。",
 )
 ICP_RULE_VALUE = ErrorCode(
     "ICP_RULE_VALUE",
     "{value!r} at position {position} is not a valid value for {name} ({kind}). Valid values: {examples}.",
-    "{position} 文字目の {value!r} は {name}({kind_ja})の値として使えません。使える値: {examples}。",
+    "{position} 文字目の {value!r} は {name}({kind})の値として使えません。使える値: {examples}。",
 )
 ICP_RULE_RANGE = ErrorCode(
     "ICP_RULE_RANGE",

@@ -204,10 +204,10 @@ def _syntax(token: Token, expected: str) -> TenbinError:
         e.ICP_RULE_SYNTAX,
         {
             "position": token.position,
-            "expected": en,
-            "expected_ja": ja,
-            "found": "the end of the rule" if end else repr(token.text),
-            "found_ja": "ルールの終わり" if end else f"「{token.text}」",
+            "expected": {"en": en, "ja": ja},
+            "found": {"en": "the end of the rule", "ja": "ルールの終わり"}
+            if end
+            else {"en": repr(token.text), "ja": f"「{token.text}」"},
         },
         Place(position=token.position),
     )
@@ -328,7 +328,7 @@ def _check(attribute: Attribute, op: str, raw: list[Token], position: int) -> Co
     if op not in allowed:
         raise TenbinError(
             e.ICP_RULE_OPERATOR,
-            {"operator": op, "name": attribute.key, "kind": attribute.kind, "kind_ja": KIND_JA[attribute.kind],
+            {"operator": op, "name": attribute.key, "kind": {"en": attribute.kind, "ja": KIND_JA[attribute.kind]},
              "position": position, "allowed": ", ".join(allowed)},
             Place(position=position, field=attribute.key),
         )  # fmt: skip

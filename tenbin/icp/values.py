@@ -22,8 +22,8 @@ def convert_value(attribute: Attribute, text: str, token_kind: str, position: in
     if value is None:
         raise TenbinError(
             e.ICP_RULE_VALUE,
-            {"value": text, "position": position, "name": attribute.key, "kind": attribute.kind,
-             "kind_ja": KIND_JA[attribute.kind], "examples": examples(attribute, text)},
+            {"value": text, "position": position, "name": attribute.key,
+             "kind": {"en": attribute.kind, "ja": KIND_JA[attribute.kind]}, "examples": examples(attribute, text)},
             Place(position=position, field=attribute.key),
         )  # fmt: skip
     return value
