@@ -1,11 +1,15 @@
-"""Accounts (企業): the market list, with sizes, prefectures, listings, 法人番号 and custom attributes.
+"""Accounts (企業): the market list and the installed base, with sizes, prefectures, listings,
+法人番号 and custom attributes.
 
-Kept as numpy columns for the later phases (leads pick accounts, deals read sizes and segments);
-the rows are written in chunks.
+The prospects are draws from the market; the installed base (:data:`truth.HISTORY`) are market
+draws of each segment, with the day their deal closed and their pains drawn together so that only
+customers who renewed at every anniversary before the window remain. Kept as numpy columns for the
+later phases (leads pick prospects, deals read sizes and segments); the rows are written in chunks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,12 +18,25 @@ from tenbin.db import schema
 from tenbin.demo import gen_params as p
 from tenbin.demo import text
 from tenbin.demo import truth as t
-from tenbin.demo.gen_util import BoolArray, FloatArray, IntArray, Writer, pick, rng_for
+from tenbin.demo.gen_util import (
+    NEVER,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Writer,
+    choice_rows,
+    month_index,
+    pick,
+    rng_for,
+    top_k_weighted,
+)
 from tenbin.imports import normalize as n
 from tenbin.imports import refdata
 
 PHASE = 1
 SEGMENT_CODES = {t.OTHER: 0, t.ICP.key: 1, t.FUTURE_ICP.key: 2}
+SIZE_REACH = 0.35  # larger companies are reached (and sold to) more often: weight employees ** 0.35
+SINCE_CANDIDATES = 16  # won deals drawn per installed customer before weighting by survival
 LISTING_BY_SIZE: tuple[tuple[int, dict[str, float]], ...] = (
     (5_000, {"tse_prime": 0.55, "tse_standard": 0.2}),
     (1_000, {"tse_prime": 0.25, "tse_standard": 0.2, "tse_growth": 0.03, "nse": 0.02}),
@@ -55,6 +72,8 @@ class Accounts:
     prefecture: IntArray  # 0–46, JIS order
     segment: IntArray  # SEGMENT_CODES
     named: BoolArray
+    installed: BoolArray  # a customer since before the window (won before 2024-10)
+    since_day: IntArray  # close day of the installed customer's deal (negative), NEVER for others
     pain_knowledge: BoolArray
     pain_data: BoolArray
     names: list[str]
@@ -66,18 +85,50 @@ class Accounts:
 
     def behaviour(self, key: str) -> FloatArray:
         """A Behaviour field per account, by segment."""
-        table = np.array([getattr(t.BEHAVIOUR[s], key) for s in SEGMENT_CODES])
-        return np.asarray(table[self.segment], dtype=np.float64)
+        return by_segment(t.BEHAVIOUR, key, self.segment)
+
+    @property
+    def pain(self) -> BoolArray:
+        """Has a pain the product solves (either category)."""
+        return np.asarray(self.pain_knowledge | self.pain_data, dtype=np.bool_)
+
+    def renewal(self, positions: IntArray) -> FloatArray:
+        """P(renewing at an anniversary) of the accounts at ``positions``."""
+        chance = self.behaviour("renewal")[positions] + t.PAIN_RENEWAL_BONUS * self.pain[positions]
+        return np.asarray(np.minimum(chance, 0.97), dtype=np.float64)
+
+
+def by_segment(table: Mapping[str, object], key: str, segment: IntArray) -> FloatArray:
+    """A numeric field of a per-segment table (truth.BEHAVIOUR, truth.HISTORY) for each segment code."""
+    values = np.array([float(getattr(table[s], key)) for s in SEGMENT_CODES])
+    return np.asarray(values[segment], dtype=np.float64)
+
+
+def segments_of(industry: np.ndarray, employees: IntArray) -> IntArray:
+    segment = np.zeros(len(industry), dtype=np.int64)
+    for rule in t.SEGMENTS:
+        segment[rule.matches(industry, employees)] = SEGMENT_CODES[rule.key]
+    return segment
+
+
+def contract_months_before_window(close_day: IntArray) -> IntArray:
+    """Paid months before the window of contracts closed on ``close_day`` (negative): the first line
+    is in the month after the close."""
+    return np.asarray(-(month_index(close_day) + 1), dtype=np.int64)
 
 
 def generate_accounts(writer: Writer, seed: int, scale: float) -> Accounts:
     rng = rng_for(seed, PHASE)
-    count = max(60, round(p.BASE_ACCOUNTS * scale))
-    industry = _industries(rng, count)
+    prospects = max(60, round(p.BASE_ACCOUNTS * scale))
+    industry = _industries(rng, prospects)
     employees = _employees(rng, industry)
-    segment = np.zeros(count, dtype=np.int64)
-    for rule in t.SEGMENTS:
-        segment[rule.matches(industry, employees)] = SEGMENT_CODES[rule.key]
+    customer_industry, customer_employees = _installed_firms(rng, scale)
+    count = prospects + len(customer_industry)
+    order = rng.permutation(count)  # customers and prospects mixed in id order, as in any CRM
+    industry = np.concatenate([industry, customer_industry])[order]
+    employees = np.concatenate([employees, customer_employees])[order]
+    installed = (order >= prospects).astype(bool)
+    segment = segments_of(industry, employees)
     companies = text.unique_company_names(rng, count, industry.tolist())
     accounts = Accounts(
         ids=writer.ids(schema.accounts, count),
@@ -86,6 +137,8 @@ def generate_accounts(writer: Writer, seed: int, scale: float) -> Accounts:
         prefecture=_prefectures(rng, count),
         segment=segment,
         named=_named(rng, segment, employees),
+        installed=installed,
+        since_day=np.full(count, NEVER, dtype=np.int64),
         pain_knowledge=np.zeros(count, dtype=bool),
         pain_data=np.zeros(count, dtype=bool),
         names=[c.name for c in companies],
@@ -94,9 +147,51 @@ def generate_accounts(writer: Writer, seed: int, scale: float) -> Accounts:
     )
     accounts.pain_knowledge = rng.random(count) < accounts.behaviour("pain_knowledge")
     accounts.pain_data = rng.random(count) < accounts.behaviour("pain_data")
+    _installed_since(rng, accounts)
     _write_accounts(writer, rng, accounts)
     write_custom_attributes(writer, rng, accounts)
     return accounts
+
+
+def _installed_firms(rng: np.random.Generator, scale: float) -> tuple[np.ndarray, IntArray]:
+    """Industry and employees of the installed base: for each segment, its number of customers
+    (truth.HISTORY, × scale) drawn from a market sample's members of that segment, larger ones likelier."""
+    wanted = {SEGMENT_CODES[key]: max(1, round(h.customers * scale)) for key, h in t.HISTORY.items()}
+    size = max(20 * sum(wanted.values()), 2_000)
+    letters = np.array(list(p.INDUSTRY_WEIGHTS))
+    weights = np.array(list(p.INDUSTRY_WEIGHTS.values()))
+    industry = rng.choice(letters, size=size, p=weights / weights.sum())
+    employees = _employees(rng, industry)
+    segment = segments_of(industry, employees)
+    chosen = []
+    for code, size_wanted in wanted.items():
+        members = np.flatnonzero(segment == code)
+        chosen.append(members[top_k_weighted(rng, employees[members].astype(np.float64) ** SIZE_REACH, size_wanted)])
+    picked = np.sort(np.concatenate(chosen))
+    return industry[picked], np.asarray(employees[picked], dtype=np.int64)
+
+
+def _installed_since(rng: np.random.Generator, accounts: Accounts) -> None:
+    """Close day and pains of each installed customer, by importance resampling: draw candidate won
+    deals (a day since HISTORY_START, weighted by the segment's intake trend, and pains at the
+    segment's rates), and keep one with weight P(renewed at every anniversary before the window)."""
+    rows = np.flatnonzero(accounts.installed)
+    segment = accounts.segment[rows][:, None]
+    shape = (len(rows), SINCE_CANDIDATES)
+    day = rng.integers(-p.HISTORY_DAYS, 0, shape)
+    knowledge = rng.random(shape) < by_segment(t.BEHAVIOUR, "pain_knowledge", segment)
+    data = rng.random(shape) < by_segment(t.BEHAVIOUR, "pain_data", segment)
+    growth = by_segment(t.HISTORY, "intake_growth", segment)
+    intake = 1.0 + growth * (day + p.HISTORY_DAYS) / p.HISTORY_DAYS
+    renewal = np.minimum(by_segment(t.BEHAVIOUR, "renewal", segment) + t.PAIN_RENEWAL_BONUS * (knowledge | data), 0.97)
+    # The contract starts the month after the close; anniversaries up to the window's first month
+    # have passed (the accounting export starts with a paid month, so that one was renewed too).
+    passed = contract_months_before_window(day.ravel()).reshape(shape) // 12
+    kept = choice_rows(rng, intake * renewal**passed)
+    pick_row = np.arange(len(rows))
+    accounts.since_day[rows] = day[pick_row, kept]
+    accounts.pain_knowledge[rows] = knowledge[pick_row, kept]
+    accounts.pain_data[rows] = data[pick_row, kept]
 
 
 def _with_every(rng: np.random.Generator, values: np.ndarray, every: np.ndarray) -> np.ndarray:

@@ -45,6 +45,7 @@ _BASE_FUNCTION_WEIGHTS = {
     "service": 0.07,
 }
 _INDUSTRY_FUNCTIONS = {"E": "manufacturing", "D": "manufacturing", "H": "logistics", "I": "store"}
+MANAGER_LEVELS = (0.3, 0.33, 0.24, 0.13)  # quality campaigns and buying groups reach more managers
 SQL_CHANCE = np.array([0.0, 0.0, 0.02, 0.24, 0.5, 0.65])  # by highest rung
 SQL_SEGMENT_FACTOR = np.array([1.0, 1.35, 1.25])
 CONTACT_COLUMNS = (
@@ -104,7 +105,8 @@ class EmailBook:
         return address
 
 
-def write_contacts(writer: Writer, seed: int, ctx: tuple[Accounts, Campaigns, Leads, Staff, Refs]) -> None:
+def write_contacts(writer: Writer, seed: int, ctx: tuple[Accounts, Campaigns, Leads, Staff, Refs]) -> EmailBook:
+    """Write the leads of the window; returns the address book, for the people of older deals."""
     accounts, campaigns, leads, _, _ = ctx
     leads.prepare()
     sampler = CampaignSampler(campaigns)
@@ -126,6 +128,7 @@ def write_contacts(writer: Writer, seed: int, ctx: tuple[Accounts, Campaigns, Le
         _write_contact_rows(writer, rng, ctx, rows, emails)
         _write_responses(writer, ctx, rows, ladder)
         _write_lead_events(writer, ctx, rows)
+    return emails
 
 
 def _qualify(rng: np.random.Generator, leads: Leads, rows: slice, ladder: Ladder, segment: IntArray) -> None:
@@ -145,21 +148,27 @@ def _qualify(rng: np.random.Generator, leads: Leads, rows: slice, ladder: Ladder
 
 def _people(rng: np.random.Generator, accounts: Accounts, leads: Leads, rows: slice, quality: IntArray) -> None:
     """Level and department of each lead (quality campaigns reach more managers and directors)."""
-    size = rows.stop - rows.start
-    level_p = np.where(quality[:, None] == 1, [[0.3, 0.33, 0.24, 0.13]], [p.LEVEL_WEIGHTS])
+    level_p = np.where(quality[:, None] == 1, [MANAGER_LEVELS], [p.LEVEL_WEIGHTS])
     leads.level[rows] = choice_rows(rng, level_p)
     account = leads.account[rows]
     letters = np.where(account >= 0, accounts.industry[np.maximum(account, 0)], "")
+    if rows.stop > rows.start:
+        leads.department[rows] = departments(rng, letters)
+
+
+def departments(rng: np.random.Generator, letters: np.ndarray) -> IntArray:
+    """A department (index into DEPARTMENT_NAMES) per person, by the industry letter of the company
+    ("" when unknown): 製造業 has more 製造・品質 people, 運輸業 more 物流 people."""
+    if not len(letters):
+        return np.zeros(0, dtype=np.int64)
     weights = np.stack([_FUNCTION_WEIGHTS.get(str(x), _FUNCTION_WEIGHTS[""]) for x in letters.tolist()])
-    if not size:
-        return
     function = choice_rows(rng, weights)
     sizes = np.array([len(text.DEPARTMENTS[f]) for f in FUNCTIONS])
     offsets = np.cumsum(sizes) - sizes
-    leads.department[rows] = offsets[function] + np.floor(rng.random(size) * sizes[function]).astype(np.int64)
+    return np.asarray(offsets[function] + np.floor(rng.random(len(letters)) * sizes[function]), dtype=np.int64)
 
 
-def _email(emails: EmailBook, person: text.PersonName, domain: str | None, style: int) -> str:
+def email_for(emails: EmailBook, person: text.PersonName, domain: str | None, style: int) -> str:
     """Company address in the company's own convention, or a free-mail address (no domain)."""
     first, last = person.first_romaji, person.last_romaji
     if domain is None:
@@ -181,7 +190,7 @@ def _write_contact_rows(
     people = text.person_names(rng, size)
     free = (rng.random(size) < p.FREE_MAIL_SHARE) | (leads.account[rows] < 0)
     free_style = rng.integers(0, 10_000, size)
-    phones = _contact_phones(rng, size)
+    phones = contact_phones(rng, size)
     owners = pick(rng, staff.inside_sales, size)
     stamps = minute_strings(leads.minute[rows])
     out = []
@@ -193,7 +202,7 @@ def _write_contact_rows(
         titles = text.TITLES_BY_LEVEL[level]
         out.append((
             int(leads.ids[i]), int(accounts.ids[account]) if account >= 0 else None, person.last, person.first,
-            person.last_kana, person.first_kana, _email(emails, person, domain, style), phones[k],
+            person.last_kana, person.first_kana, email_for(emails, person, domain, style), phones[k],
             DEPARTMENT_NAMES[int(leads.department[i])], titles[int(leads.ids[i]) % len(titles)], level,
             campaigns.channels[int(leads.campaign[i])], "mql" if mql else "lead", owners[k] if mql else None,
             stamps[k],
@@ -201,7 +210,7 @@ def _write_contact_rows(
     writer.write(schema.contacts, CONTACT_COLUMNS, out)
 
 
-def _contact_phones(rng: np.random.Generator, size: int) -> list[str | None]:
+def contact_phones(rng: np.random.Generator, size: int) -> list[str | None]:
     kind = rng.random(size)
     digits = rng.integers(0, 10**8, size).tolist()
     prefixes = pick(rng, ("090", "080", "070"), size)

@@ -32,8 +32,8 @@ from tenbin.demo.gen_util import (
 )
 
 PHASE = 5
-_STANCE_P = np.array([t.BEHAVIOUR[s].stance for s in (t.OTHER, t.ICP.key, t.FUTURE_ICP.key)])
-_ENGAGEMENT_BY_STANCE = ((2, 3), (1, 2), (1, 3), (0, 1))  # support, neutral, oppose, unknown
+STANCE_P = np.array([t.BEHAVIOUR[s].stance for s in (t.OTHER, t.ICP.key, t.FUTURE_ICP.key)])
+ENGAGEMENT_BY_STANCE = ((2, 3), (1, 2), (1, 3), (0, 1))  # support, neutral, oppose, unknown
 OPPORTUNITY_COLUMNS = (
     "id",
     "account_id",
@@ -77,23 +77,8 @@ def open_deals(seed: int, accounts: Accounts, leads: Leads) -> Deals:
     contact = contact[np.argsort(leads.sql_minute[contact], kind="stable")]
     account = leads.account[contact]
     created = leads.sql_minute[contact]
-    segment = accounts.segment[account]
-    cycle = np.clip(
-        np.round(np.exp(np.log(np.where(segment == 1, 85, 70)) + 0.45 * rng.standard_normal(len(contact)))), 14, 300
-    )
-    closed_day = created // MINUTES_PER_DAY + cycle.astype(np.int64)
-    pain = accounts.pain_knowledge[account] | accounts.pain_data[account]
-    adoption = accounts.behaviour("adoption")[account] * np.where(pain, t.PAIN_ADOPTION_FACTOR, 1.0)
-    users = np.clip(
-        np.round(
-            np.minimum(accounts.employees[account], t.DEPLOYMENT_CAP)
-            * adoption
-            * np.exp(0.25 * rng.standard_normal(len(contact)))
-        ),
-        5,
-        5_000,
-    )
-    monthly = np.round(p.BASE_FEE + p.PRICE_PER_USER * users, -3).astype(np.int64)
+    closed_day = created // MINUTES_PER_DAY + sales_cycle(rng, accounts.segment[account])
+    users, monthly = signature_seats(rng, accounts, account)
     return Deals(
         ids=np.zeros(len(contact), dtype=np.int64),
         account=account,
@@ -103,9 +88,26 @@ def open_deals(seed: int, accounts: Accounts, leads: Leads) -> Deals:
         open=closed_day * MINUTES_PER_DAY + 17 * 60 >= p.WINDOW_MINUTES,
         won=np.zeros(len(contact), dtype=bool),
         monthly=monthly,
-        users=users.astype(np.int64),
+        users=users,
         owners=[],
     )
+
+
+def sales_cycle(rng: np.random.Generator, segment: IntArray) -> IntArray:
+    """Days from opening to closing a deal (log-normal; the ICP's larger buying groups take longer)."""
+    median = np.where(segment == 1, 85, 70)
+    cycle = np.clip(np.round(np.exp(np.log(median) + 0.45 * rng.standard_normal(len(segment)))), 14, 300)
+    return np.asarray(cycle, dtype=np.int64)
+
+
+def signature_seats(rng: np.random.Generator, accounts: Accounts, account: IntArray) -> tuple[IntArray, IntArray]:
+    """Users and monthly fee (yen) of a first contract: the deployed site (at most DEPLOYMENT_CAP
+    employees) × the segment's adoption (× PAIN_ADOPTION_FACTOR with a pain the product solves)."""
+    adoption = accounts.behaviour("adoption")[account] * np.where(accounts.pain[account], t.PAIN_ADOPTION_FACTOR, 1.0)
+    site = np.minimum(accounts.employees[account], t.DEPLOYMENT_CAP)
+    users = np.clip(np.round(site * adoption * np.exp(0.25 * rng.standard_normal(len(account)))), 5, 5_000)
+    monthly = np.round(p.BASE_FEE + p.PRICE_PER_USER * users, -3).astype(np.int64)
+    return users.astype(np.int64), monthly
 
 
 @dataclass
@@ -138,7 +140,7 @@ class ContactIndex:
         return self.order[self.starts[account] : self.ends[account]]
 
 
-def _role(rng: np.random.Generator, level: int, it: bool, primary: bool) -> str:
+def role_for(rng: np.random.Generator, level: int, it: bool, primary: bool) -> str:
     if it and level < 3 and rng.random() < 0.7:
         return "it_evaluator"
     if primary and level < 2:
@@ -159,11 +161,11 @@ def draw_group(
     extra = min(int(rng.poisson(extra_mean)), len(others))
     chosen = [primary, *rng.choice(others, size=extra, replace=False).tolist()] if extra else [primary]
     roles = [
-        _role(rng, int(leads.level[c]), bool(DEPARTMENT_FUNCTION[leads.department[c]] == IT_FUNCTION), c == primary)
+        role_for(rng, int(leads.level[c]), bool(DEPARTMENT_FUNCTION[leads.department[c]] == IT_FUNCTION), c == primary)
         for c in chosen
     ]
-    stance_index = rng.choice(4, size=len(chosen), p=_STANCE_P[segment]).tolist()
-    engagement = [int(rng.integers(*_ENGAGEMENT_BY_STANCE[s]) + rng.integers(0, 2)) for s in stance_index]
+    stance_index = rng.choice(4, size=len(chosen), p=STANCE_P[segment]).tolist()
+    engagement = [int(rng.integers(*ENGAGEMENT_BY_STANCE[s]) + rng.integers(0, 2)) for s in stance_index]
     return Group(chosen, roles, [t.STANCES[s] for s in stance_index], [min(e, 3) for e in engagement])
 
 
@@ -200,20 +202,21 @@ def decide(writer: Writer, seed: int, ctx: tuple[Accounts, Leads, Staff, Refs], 
     chance = t.WIN_MODEL.probability(support, oppose, budget / amount, rung)
     deals.won = ~deals.open & (rng.random(size) < chance)
     deals.ids = writer.ids(schema.opportunities, size)
-    named = accounts.named[deals.account]
-    deals.owners = [
-        a if n else s
-        for a, s, n in zip(
-            pick(rng, staff.account_sales, size), pick(rng, staff.sales, size), named.tolist(), strict=True
-        )
-    ]
-    reasons = _lost_reasons(rng, support, oppose, budget / amount, rung)
+    deals.owners = deal_owners(rng, staff, accounts.named[deals.account])
+    reasons = lost_reasons(rng, support, oppose, budget / amount, rung)
     _write_opportunities(writer, ctx, deals, (amount, budget, reasons))
     _write_members(writer, accounts, leads, deals, groups)
     _write_deal_events(writer, accounts, leads, refs, deals)
 
 
-def _lost_reasons(
+def deal_owners(rng: np.random.Generator, staff: Staff, named: BoolArray) -> list[str]:
+    """The owner of each deal: account sales for named accounts, field sales otherwise."""
+    size = len(named)
+    account_sales, sales = pick(rng, staff.account_sales, size), pick(rng, staff.sales, size)
+    return [a if n else s for a, s, n in zip(account_sales, sales, named.tolist(), strict=True)]
+
+
+def lost_reasons(
     rng: np.random.Generator, support: IntArray, oppose: BoolArray, ratio: FloatArray, rung: IntArray
 ) -> list[str]:
     """価格, 他社決定, 時期尚早, 予算不足, 社内合意が取れず: weighted by what went wrong."""

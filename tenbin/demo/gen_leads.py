@@ -95,7 +95,7 @@ def _minutes(rng: np.random.Generator, campaigns: Campaigns, counts: IntArray) -
 
 
 def _accounts_for(rng: np.random.Generator, accounts: Accounts, campaigns: Campaigns, campaign: IntArray) -> IntArray:
-    """Each lead's account: its campaign decides the odds of the ICP and future-ICP pools."""
+    """Each lead's account (a prospect): its campaign decides the odds of the ICP and future-ICP pools."""
     icp_share = campaigns.channel_values("icp_share")[campaign]
     future_share = campaigns.channel_values("future_share")[campaign]
     quality = campaigns.orientation[campaign] == 1
@@ -106,7 +106,8 @@ def _accounts_for(rng: np.random.Generator, accounts: Accounts, campaigns: Campa
     base = accounts.employees.astype(np.float64) ** 0.35
     targeted = base * np.where(accounts.industry == "E", 1.8, 1.0) * np.where(accounts.named, 3.0, 1.0)
     for segment in (0, 1, 2):
-        members = np.flatnonzero(accounts.segment == segment)
+        # Current customers are account sales' business, not marketing's: leads go to prospects.
+        members = np.flatnonzero((accounts.segment == segment) & ~accounts.installed)
         for is_quality, weights in ((False, base), (True, targeted)):
             rows = np.flatnonzero((pool == segment) & (quality == is_quality) & ~unlinked)
             if len(rows) and len(members):

@@ -11,26 +11,42 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Label, and_, case, distinct, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Label, and_, case, distinct, func, literal, select, true
 
 from tenbin.db import schema as s
 from tenbin.demo import truth as t
 
-RETENTION_ELIGIBLE_UNTIL = dt.date(2025, 8, 31)  # customers since then cannot show month 13 yet
+WINDOW_START = dt.date(2024, 10, 1)  # the CRM and the accounting export start here
+FIRST_MONTH = (2024, 10)
 LAST_MONTH = (2026, 9)  # the window's last revenue month
+WINDOW_MONTHS = 24
 MIN_MONTHS = 6  # annualised LTV needs a few months of history
 
 
+def _month(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
 def months_as_customer(since: dt.date) -> int:
-    """Monthly lines a customer since ``since`` would have had by the window's end (none churned)."""
-    return (LAST_MONTH[0] - since.year) * 12 + LAST_MONTH[1] - since.month
+    """Monthly lines a customer since ``since`` would have had in the window (none churned): from the
+    month after the close, and at most the window's 24 (the accounting export starts with it)."""
+    return min((LAST_MONTH[0] - since.year) * 12 + LAST_MONTH[1] - since.month, WINDOW_MONTHS)
 
 
 def annualised(ltv: float, since: dt.date) -> float | None:
-    """Gross profit per year as a customer (churned months count as zero): LTV without the bias of
-    tenure, since a 24-month window gives early customers more months to earn."""
+    """Gross profit per year as a customer in the window (churned months count as zero): LTV without
+    the bias of tenure, since a customer won late in the window has fewer months to earn."""
     months = months_as_customer(since)
     return 12.0 * ltv / months if months >= MIN_MONTHS else None
+
+
+def first_anniversary_in_window(since: dt.date) -> int:
+    """Month number (year·12 + month − 1) of the first contract anniversary after the window's first
+    month (the contract starts the month after the close; an installed customer pays in the first
+    month, so an anniversary there was renewed by definition)."""
+    start = _month(since) + 1
+    years = max(1, (_month(WINDOW_START) - start) // 12 + 1)
+    return start + 12 * years
 
 
 def segment_label() -> Label[str]:
@@ -52,6 +68,8 @@ def realised(conn: Connection) -> dict[str, Any]:
     return {
         "accounts": _account_counts(conn),
         "win_rate": _win_rates(conn),
+        "win_rate_window": _win_rates(conn, s.opportunities.c.created_on >= WINDOW_START),
+        "installed_base": _installed_base(conn, customers),
         "ltv": _ltv(customers),
         "retention_12m": _retention(customers),
         "icp_rate_by_orientation": _icp_rates(conn, first),
@@ -66,13 +84,14 @@ def _account_counts(conn: Connection) -> dict[str, int]:
     return {k: int(v) for k, v in conn.execute(select(segment, func.count()).group_by(segment))}
 
 
-def _win_rates(conn: Connection) -> dict[str, Any]:
+def _win_rates(conn: Connection, where: ColumnElement[bool] | None = None) -> dict[str, Any]:
+    """Won / closed opportunities by segment (all, or those ``where`` selects)."""
     o = s.opportunities
     segment = segment_label()
     query = (
         select(segment, o.c.status, func.count())
         .select_from(o.join(s.accounts, s.accounts.c.id == o.c.account_id))
-        .where(o.c.status.in_(("won", "lost")))
+        .where(o.c.status.in_(("won", "lost")), true() if where is None else where)
         .group_by(segment, o.c.status)
     )
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"won": 0, "lost": 0})
@@ -122,12 +141,48 @@ def _ltv(customers: list[tuple[int, str, dt.date, float, dt.date]]) -> dict[str,
 
 
 def _retention(customers: list[tuple[int, str, dt.date, float, dt.date]]) -> dict[str, Any]:
-    """Share of customers (old enough to show it) still paying more than 12 months after the close."""
+    """Share of customers who renewed at their first contract anniversary inside the window (still
+    paying in that month), among those whose anniversary falls in it; by segment, and by cohort."""
     eligible: dict[str, list[bool]] = defaultdict(list)
+    cohorts: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for _, segment, since, _, last in customers:
-        if since <= RETENTION_ELIGIBLE_UNTIL:
-            eligible[segment].append(last > since + dt.timedelta(days=365))
-    return {seg: _rate(sum(v), len(v)) for seg, v in sorted(eligible.items())}
+        anniversary = first_anniversary_in_window(since)
+        if anniversary <= _month(dt.date(*LAST_MONTH, 1)):
+            renewed = _month(last) >= anniversary
+            eligible[segment].append(renewed)
+            cohorts["installed" if since < WINDOW_START else "won_in_window"][segment].append(renewed)
+    result: dict[str, Any] = {seg: _rate(sum(v), len(v)) for seg, v in sorted(eligible.items())}
+    result["by_cohort"] = {
+        cohort: {seg: _rate(sum(v), len(v)) for seg, v in sorted(by.items())} for cohort, by in sorted(cohorts.items())
+    }
+    return result
+
+
+def _installed_base(conn: Connection, customers: list[tuple[int, str, dt.date, float, dt.date]]) -> dict[str, Any]:
+    """Customers won before the window: how many, since when, how many still pay at its end; and
+    the migrated deals (closed before the window) with their win rate."""
+    end = dt.date(*LAST_MONTH, 1)
+    by: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for _, segment, since, _, last in customers:
+        if since < WINDOW_START:
+            by[segment].append((since, last))
+    result: dict[str, Any] = {
+        seg: {
+            "customers": len(v),
+            "since_first": min(s for s, _ in v).isoformat(),
+            "since_median": sorted(s for s, _ in v)[len(v) // 2].isoformat(),
+            "paying_at_end": _rate(sum(1 for _, last in v if last >= end), len(v)),
+        }
+        for seg, v in sorted(by.items())
+    }
+    result["customers"] = sum(len(v) for v in by.values())
+    result["migrated_deals"] = _win_rates(conn, s.opportunities.c.closed_on < WINDOW_START)
+    leads = s.contacts.c.acquired_at >= WINDOW_START
+    installed = s.accounts.c.customer_since < WINDOW_START
+    result["leads_in_window_at_installed"] = conn.execute(
+        select(func.count()).select_from(s.contacts.join(s.accounts)).where(leads, installed)
+    ).scalar_one()
+    return result
 
 
 def _first_touch() -> Any:
@@ -250,7 +305,8 @@ def _win_model(conn: Connection) -> dict[str, Any]:
 
 
 def _deal_features(conn: Connection) -> np.ndarray:
-    """Rows of (won, support roles, any oppose, budget ratio, highest rung) per closed opportunity."""
+    """Rows of (won, support roles, any oppose, budget ratio, highest rung) per closed opportunity
+    opened in the window (older deals were migrated without the responses that give the rung)."""
     o, b, r, c, off = s.opportunities, s.buying_group_members, s.responses, s.contacts, s.offers
     key_support = case((and_(b.c.stance == "support", b.c.role.in_(t.KEY_ROLES)), b.c.role))
     consensus = dict(
@@ -276,8 +332,11 @@ def _deal_features(conn: Connection) -> np.ndarray:
         .all()
     )
     rows = []
+    recorded = o.c.created_on >= WINDOW_START  # the offer ladder exists since the MA tool went live
     for i, status, amount, budget in conn.execute(
-        select(o.c.id, o.c.status, o.c.amount, o.c.budget).where(o.c.status.in_(("won", "lost"))).order_by(o.c.id)
+        select(o.c.id, o.c.status, o.c.amount, o.c.budget)
+        .where(o.c.status.in_(("won", "lost")), recorded)
+        .order_by(o.c.id)
     ):
         k, x = consensus.get(int(i), (0, 0))
         rows.append((status == "won", k, x, budget / amount, rung.get(int(i), 1)))

@@ -18,7 +18,13 @@ WINDOW_END = dt.datetime(2026, 9, 30, 23, 59)
 WINDOW_DAYS = (WINDOW_END.date() - WINDOW_START.date()).days + 1  # 730
 WINDOW_MINUTES = WINDOW_DAYS * 24 * 60
 
-# Sizes at scale 1.
+# The installed base was won from here to the window's start (see truth.History); the deals and
+# people of those years came from the previous SFA, marked with this lead source.
+HISTORY_START = dt.datetime(2019, 10, 1)
+HISTORY_DAYS = (WINDOW_START.date() - HISTORY_START.date()).days  # 1,827
+MIGRATED_SOURCE = "旧SFAから移行"
+
+# Sizes at scale 1 (BASE_ACCOUNTS: prospects; the installed base of truth.HISTORY comes on top).
 BASE_ACCOUNTS = 1_600
 BASE_LEADS = 8_400
 BASE_CHALLENGES = 1_800
@@ -123,5 +129,5 @@ FREE_MAIL_SHARE = 0.07
 
 LOST_REASONS: tuple[str, ...] = ("価格", "他社決定", "時期尚早", "予算不足", "社内合意が取れず")
 OPEN_STAGES: tuple[str, ...] = ("ヒアリング", "提案", "見積提示", "最終交渉")
-PRICE_PER_USER = 1_500  # yen per user per month
-BASE_FEE = 30_000  # yen per month
+PRICE_PER_USER = 1_200  # yen per user per month
+BASE_FEE = 250_000  # yen per month: the site licence (one deployment, see truth.DEPLOYMENT_CAP)

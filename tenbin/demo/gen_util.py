@@ -46,6 +46,22 @@ def month_start_days(days: IntArray, months_after: IntArray) -> IntArray:
     return np.asarray((month.astype("datetime64[D]") - _EPOCH_DAY).astype(np.int64), dtype=np.int64)
 
 
+def month_index(days: IntArray) -> IntArray:
+    """Months from the window's first month to each day's month (negative before the window)."""
+    months = (_EPOCH_DAY + days.astype("timedelta64[D]")).astype("datetime64[M]") - _EPOCH_DAY.astype("datetime64[M]")
+    return np.asarray(months.astype(np.int64), dtype=np.int64)
+
+
+def top_k_weighted(rng: np.random.Generator, weights: FloatArray, k: int) -> IntArray:
+    """``k`` distinct positions drawn with probability proportional to ``weights`` (successive sampling
+    without replacement, vectorised with the Gumbel-top-k trick)."""
+    keys = np.log(weights) - np.log(-np.log(rng.random(len(weights))))
+    if k >= len(weights):
+        return np.asarray(np.argsort(-keys, kind="stable"), dtype=np.int64)
+    top = np.argpartition(-keys, k - 1)[:k]
+    return np.asarray(top[np.argsort(-keys[top], kind="stable")], dtype=np.int64)
+
+
 def day_months(days: IntArray) -> IntArray:
     """Calendar month (1–12) of each day index."""
     months = (_EPOCH_DAY + days.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64)

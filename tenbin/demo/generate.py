@@ -2,6 +2,8 @@
 
 Phases use independent seeded generators (:func:`gen_util.rng_for`), and the lead phase works in
 fixed-size chunks, so the output depends only on the seed and the scale, never on the backend.
+Order: accounts (prospects and the installed base), campaigns, the window's leads, the deals
+migrated from before the window, the window's deals, revenue, owners, challenges.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from sqlalchemy import Connection, select
 from tenbin.db import defaults, schema
 from tenbin.demo.gen_accounts import generate_accounts
 from tenbin.demo.gen_campaigns import plan_campaigns, write_campaigns, write_teams
-from tenbin.demo.gen_challenges import write_challenges
+from tenbin.demo.gen_challenges import write_challenges, write_customer_notes
 from tenbin.demo.gen_contacts import Refs, write_contacts
 from tenbin.demo.gen_deals import decide, open_deals
+from tenbin.demo.gen_history import write_history
 from tenbin.demo.gen_leads import allocate_leads
 from tenbin.demo.gen_revenue import update_owners, write_revenue
 from tenbin.demo.gen_util import Progress, Writer
@@ -62,10 +65,12 @@ def generate(conn: Connection, *, seed: int, scale: float, progress: Progress | 
     campaigns = plan_campaigns(writer, seed, scale)
     leads = allocate_leads(seed, scale, accounts, campaigns)
     write_campaigns(writer, seed, campaigns, np.bincount(leads.campaign, minlength=len(campaigns)))
-    write_contacts(writer, seed, (accounts, campaigns, leads, staff, refs))
+    emails = write_contacts(writer, seed, (accounts, campaigns, leads, staff, refs))
+    history = write_history(writer, seed, (accounts, staff, refs), emails)
     deals = open_deals(seed, accounts, leads)
     decide(writer, seed, (accounts, leads, staff, refs), deals)
-    lines = write_revenue(writer, seed, (accounts, leads, refs), deals)
-    update_owners(conn, seed, (accounts, leads, staff), deals, lines)
+    paid = write_revenue(writer, seed, (accounts, leads, refs), deals, history)
+    update_owners(conn, seed, (accounts, leads, staff, history), deals, paid)
     write_challenges(writer, seed, scale, (accounts, leads, staff, refs), deals)
+    write_customer_notes(writer, seed, (accounts, staff, refs), history, paid)
     return dict(sorted(writer.counts.items()))

@@ -1,7 +1,8 @@
 """Build (and reset) the deterministic demo workspace: the public surface the CLI calls.
 
 ``build_demo`` writes a realistic Japanese B2B workspace for a fictional vendor of a SaaS for
-現場のナレッジ共有・業務可視化 (24 months, 2024-10-01 … 2026-09-30) with planted ground truth
+現場のナレッジ共有・業務可視化 (24 months, 2024-10-01 … 2026-09-30, plus the installed base won
+since 2019-10 with its deals migrated from the previous SFA) with planted ground truth
 (:mod:`tenbin.demo.truth`) that ICP discovery, win-likelihood scoring and the 課題DB must recover.
 """
 
@@ -30,8 +31,10 @@ DEMO_NOT_EMPTY = ErrorCode(
 )
 DEMO_SCALE_INVALID = ErrorCode(
     "DEMO_SCALE_INVALID",
-    en="Scale must be a number above 0 and at most 1000 (1 ≈ 1,600 accounts and 8,400 leads), not {scale}.",
-    ja="scale には 0 より大きく 1000 以下の数を指定してください(1 で約1,600社・8,400リード)。指定値: {scale}",
+    en="Scale must be a number above 0 and at most 1000 (1 ≈ 1,900 accounts, 450 of them customers, and "
+    "8,400 leads), not {scale}.",
+    ja="scale には 0 より大きく 1000 以下の数を指定してください(1 で約1,900社(うち顧客約450社)・8,400リード)。"
+    "指定値: {scale}",
 )
 SETTINGS_KEY = "demo"
 

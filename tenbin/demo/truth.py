@@ -4,6 +4,11 @@ The generator reads these constants to shape the data; later analysis (ICP disco
 likelihood, new-ICP candidates, the challenge DB) must recover them. :func:`ground_truth` returns
 the rules, the member accounts, the logistic coefficients and the effect sizes actually realised in
 the generated data (measured with SQL after generation), as a JSON-able dict.
+
+The workspace covers a 24-month window (the CRM went live at its start) and an installed base of
+customers won in the five years before it (:data:`HISTORY`), so discovery has a few hundred
+customers to learn from. Value per account follows fit, not size (:data:`BEHAVIOUR` adoption,
+:data:`DEPLOYMENT_CAP`): the planted segments, not "large companies", carry the high LTV.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import ColumnElement, Connection, Engine, and_, select
 
 from tenbin.db import schema
+from tenbin.demo import gen_params as p
 
 
 @dataclass(frozen=True)
@@ -114,35 +120,66 @@ class Behaviour:
 
     pain_knowledge: float  # P(account has the 属人化・ナレッジ継承 pain)
     pain_data: float  # P(account has the データ活用・可視化 pain)
-    adoption: float  # paid users per employee (運輸: drivers of partner firms get seats too)
+    adoption: float  # paid users per employee of the deployed site (運輸: partner firms' drivers too)
     expansion: float  # monthly seat growth of a customer without a pain the product solves
-    renewal: float  # P(renewing the annual contract at month 12) without such a pain
+    renewal: float  # P(renewing the annual contract at each anniversary) without such a pain
     extra_members: float  # mean buying-group members beyond the first contact
     stance: tuple[float, float, float, float]  # P(support, neutral, oppose, unknown)
     budget_median: float  # declared budget / amount (median)
     intent: float  # shift of the latent intent that decides the highest offer rung
 
 
+# Value per account comes from fit, not from size: a mid-size manufacturer rolls the product out to
+# much of its 現場 (0.4 users per employee of the deployed site), a 運輸 firm adds its partners'
+# drivers (0.55), anyone else buys a few seats for one team (0.12), however large the company is.
+# With the site licence (gen_params.BASE_FEE) most of a fee is per site, not per seat.
 BEHAVIOUR: dict[str, Behaviour] = {
-    ICP.key: Behaviour(0.36, 0.2, 0.22, 0.006, 0.84, 3.5, (0.7, 0.18, 0.03, 0.09), 1.12, 0.55),
-    FUTURE_ICP.key: Behaviour(0.15, 0.55, 0.75, 0.008, 0.8, 2.6, (0.52, 0.26, 0.06, 0.16), 1.0, 0.45),
-    OTHER: Behaviour(0.05, 0.05, 0.38, 0.003, 0.52, 1.3, (0.34, 0.30, 0.14, 0.22), 0.82, 0.0),
+    ICP.key: Behaviour(0.36, 0.2, 0.4, 0.006, 0.84, 3.5, (0.7, 0.18, 0.03, 0.09), 1.12, 0.55),
+    FUTURE_ICP.key: Behaviour(0.15, 0.55, 0.55, 0.008, 0.8, 2.6, (0.52, 0.26, 0.06, 0.16), 1.0, 0.45),
+    OTHER: Behaviour(0.05, 0.05, 0.12, 0.003, 0.52, 1.3, (0.34, 0.30, 0.14, 0.22), 0.82, 0.0),
 }
 # A customer with a pain the product solves rolls it out wider, renews and expands far more,
 # whatever its segment: this is why the pains' categories crowd the top LTV quartile.
-PAIN_ADOPTION_FACTOR = 2.2
-# Large companies buy for one site or department (a pilot), not company-wide: seats are drawn
-# from at most this many employees, which keeps the enterprise tier from dominating LTV.
-DEPLOYMENT_CAP = 700
+PAIN_ADOPTION_FACTOR = 1.5
+# A deployment covers one site or department (a pilot), never the whole of a large company: seats
+# are drawn from at most this many employees, so company size beyond it adds no value.
+DEPLOYMENT_CAP = 300
 PAIN_RENEWAL_BONUS = 0.35
-PAIN_EXPANSION_BONUS = 0.02
+PAIN_EXPANSION_BONUS = 0.006
+# Expansion (whitespace inside the deployed site) stops at this multiple of the first year's fee.
+EXPANSION_CEILING = 1.6
+
+
+@dataclass(frozen=True)
+class History:
+    """The installed base of one segment: customers won before the window and still paying at its start.
+
+    The CRM went live with the window (2024-10-01). From the previous SFA it holds the won deal of
+    every current customer and the lost deals of those years, with the people on them; the
+    accounting export covers the window, so revenue starts in 2024-10. Customers who churned before
+    the window are gone from both (their contracts ended, the migration left them out).
+    """
+
+    customers: int  # current customers at the window start, at scale 1 (after churn)
+    intake_growth: float  # deals won per month grow ×(1 + intake_growth) over the five years
+    win_rate: float  # won / closed among the segment's migrated deals
+
+
+# Won from 2019-10 to 2024-09; the annual renewals of Behaviour (with the pain bonus) decide who is
+# still a customer, so the installed base leans to the ICP, to the pains and, for others, to the
+# last year or two. The future ICP is emerging: volume campaigns bring ever more of it.
+HISTORY: dict[str, History] = {
+    ICP.key: History(140, 0.0, 0.45),
+    FUTURE_ICP.key: History(40, 5.0, 0.30),
+    OTHER: History(150, 0.3, 0.18),
+}
 
 # Design targets (the realised values are measured after generation and reported beside them).
 TARGETS: dict[str, float] = {
     "icp_ltv_ratio": 2.5,
     "icp_win_rate": 0.45,
     "other_win_rate": 0.18,
-    "icp_retention_12m": 0.90,
+    "icp_retention_12m": 0.90,  # renewed at the first contract anniversary inside the window
     "other_retention_12m": 0.60,
     "future_quantity_lead_share_min": 0.70,
     "quality_icp_rate": 0.55,
@@ -161,6 +198,17 @@ def planted() -> dict[str, Any]:
         "high_ltv_categories": list(HIGH_LTV_CATEGORIES),
         "win_model": {**asdict(WIN_MODEL), "key_roles": list(KEY_ROLES)},
         "behaviour": {key: asdict(b) for key, b in BEHAVIOUR.items()},
+        "value": {
+            "deployment_cap": DEPLOYMENT_CAP,
+            "pain_adoption_factor": PAIN_ADOPTION_FACTOR,
+            "pain_renewal_bonus": PAIN_RENEWAL_BONUS,
+            "pain_expansion_bonus": PAIN_EXPANSION_BONUS,
+            "expansion_ceiling": EXPANSION_CEILING,
+        },
+        "installed_base": {
+            "won_from": p.HISTORY_START.date().isoformat(),
+            **{key: asdict(h) for key, h in HISTORY.items()},
+        },
         "targets": dict(TARGETS),
     }
 

@@ -102,18 +102,53 @@ def rate(hits: int, n: int) -> Rate:
     return Rate(hits, n, hits / n, low, high)
 
 
+BOOTSTRAP_MAX = 20_000  # beyond this many values the large-sample intervals are used
+Z95 = 1.959963984540054
+
+
 def resamples_for(n: int) -> int:
-    """Bootstrap resamples: 2,000, fewer for very large groups (≥ 200; about 2·10⁷ draws at most)."""
-    return int(min(RESAMPLES, max(200, 20_000_000 // max(n, 1))))
+    """Bootstrap resamples: 2,000, fewer for large groups (≥ 200; about 4·10⁶ draws at most)."""
+    return int(min(RESAMPLES, max(200, 4_000_000 // max(n, 1))))
+
+
+def _large_mean(values: np.ndarray) -> tuple[float, float]:
+    """Normal-approximation interval of the mean (what the bootstrap converges to for large n)."""
+    half = Z95 * float(values.std(ddof=1)) / np.sqrt(len(values))
+    return float(values.mean()) - half, float(values.mean()) + half
+
+
+def _large_median(values: np.ndarray) -> tuple[float, float]:
+    """Distribution-free interval of the median from order statistics (binomial, normal approximation)."""
+    ordered = np.sort(values)
+    n = len(ordered)
+    half = Z95 * np.sqrt(n) / 2
+    low, high = max(0, int(np.floor(n / 2 - half))), min(n - 1, int(np.ceil(n / 2 + half)))
+    return float(ordered[low]), float(ordered[high])
 
 
 def values_summary(values: np.ndarray, rng: np.random.Generator) -> Values:
+    """Mean and median with 95 % intervals: percentile bootstrap up to 20,000 values, large-sample beyond."""
     if len(values) == 0:
         return Values(0, None, None, None, None, None, None)
-    b = resamples_for(len(values))
-    mean_ci = stats.bootstrap_interval(values, statistic="mean", rng=rng, resamples=b)
-    median_ci = stats.bootstrap_interval(values, statistic="median", rng=rng, resamples=b)
+    if len(values) > BOOTSTRAP_MAX:
+        mean_ci, median_ci = _large_mean(values), _large_median(values)
+    else:
+        b = resamples_for(len(values))
+        mean_ci = stats.bootstrap_interval(values, statistic="mean", rng=rng, resamples=b)
+        median_ci = stats.bootstrap_interval(values, statistic="median", rng=rng, resamples=b)
     return Values(len(values), float(values.mean()), *mean_ci, float(np.median(values)), *median_ci)
+
+
+def _lift_interval(inside: np.ndarray, outside: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
+    """Interval of mean(inside) / mean(outside): bootstrap, or the delta method for large groups."""
+    if len(inside) + len(outside) <= BOOTSTRAP_MAX:
+        resamples = resamples_for(len(inside) + len(outside))
+        return stats.bootstrap_ratio_interval(inside, outside, rng=rng, resamples=resamples)
+    m1, m2 = float(inside.mean()), float(outside.mean())
+    v1, v2 = float(inside.var(ddof=1)) / len(inside), float(outside.var(ddof=1)) / len(outside)
+    ratio = m1 / m2
+    half = Z95 * ratio * np.sqrt(v1 / m1**2 + v2 / m2**2)
+    return ratio - half, ratio + half
 
 
 def compute_evidence(
@@ -127,11 +162,7 @@ def compute_evidence(
     inside = np.array([row[1] for row in customers if row[0]], dtype=np.float64)
     outside = np.array([row[1] for row in customers if not row[0]], dtype=np.float64)
     lift = stats.lift(float(inside.mean()), float(outside.mean())) if len(inside) and len(outside) else None
-    lift_ci = (
-        stats.bootstrap_ratio_interval(inside, outside, rng=rng, resamples=resamples_for(len(inside) + len(outside)))
-        if lift
-        else (None, None)
-    )
+    lift_ci: tuple[float | None, float | None] = _lift_interval(inside, outside, rng) if lift else (None, None)
     win = _win_counts(conn, matched)
     retained = _retention_counts(conn, customers)
     market_accounts, market_total, leads = _market(conn, matched)

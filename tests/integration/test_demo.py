@@ -138,10 +138,24 @@ def test_sizes(demo: Demo) -> None:
     assert listing["unlisted"] > 0.8 * counts["accounts"] and listing["tse_prime"] > 0
     per_lead = rows(engine, "select min(n), max(n) from (select count(*) n from responses group by contact_id) x")[0]
     assert per_lead == (1, 6)
+    # Every lead of the window responded; the people of older deals came from the old SFA, without any.
+    without_response = (
+        "select count(*) from contacts c where not exists (select 1 from responses r where r.contact_id = c.id) "
+        "and c.acquired_at >= '2024-10-01'"
+    )
+    assert scalar(engine, without_response) == 0
+    migrated = rows(
+        engine, "select count(*), min(acquired_at), max(acquired_at) from contacts where acquired_at < '2024-10-01'"
+    )
+    assert migrated[0][0] > 1_000 and str(migrated[0][2]) < "2024-10-01"
+    assert {r[0] for r in rows(engine, "select distinct source from contacts where acquired_at < '2024-10-01'")} == {
+        "旧SFAから移行"
+    }
     assert (
         scalar(
             engine,
-            "select count(*) from contacts c where not exists (select 1 from responses r where r.contact_id = c.id)",
+            "select count(*) from responses r join contacts c on c.id = r.contact_id "
+            "where c.acquired_at < '2024-10-01'",
         )
         == 0
     )
@@ -238,12 +252,21 @@ def test_icp_wins_more_lasts_longer_and_is_worth_more(demo: Demo) -> None:
         f"= a.id where a.customer_since is not null group by a.id, "
         f"a.customer_since, a.industry_code, a.employees",
     ):
-        since, last = dt.date.fromisoformat(str(since)), dt.date.fromisoformat(str(last))
-        if since <= dt.date(2025, 8, 31):
-            retained[bool(icp)].append(last > since + dt.timedelta(days=365))
+        renewal = _first_renewal(dt.date.fromisoformat(str(since)))
+        if renewal <= dt.date(2026, 9, 1):  # the anniversary falls inside the window: renewed or not
+            retained[bool(icp)].append(dt.date.fromisoformat(str(last)) >= renewal)
     icp_rate = sum(retained[True]) / len(retained[True])
     other_rate = sum(retained[False]) / len(retained[False])
     assert icp_rate >= 0.8 and other_rate <= 0.72 and icp_rate - other_rate >= 0.2
+
+
+def _first_renewal(since: dt.date) -> dt.date:
+    """First contract anniversary after the window's first month (contracts start the month after
+    the close; an installed customer pays in 2024-10, so an anniversary then was renewed)."""
+    month = since.year * 12 + since.month  # the first paid month, counted from year 0, January = 0
+    years = max(1, (2024 * 12 + 9 - month) // 12 + 1)
+    renewal = month + 12 * years
+    return dt.date(renewal // 12, renewal % 12 + 1, 1)
 
 
 def test_quality_campaigns_bring_fewer_costlier_icp_leads(demo: Demo) -> None:
@@ -267,6 +290,54 @@ def test_future_icp_is_outside_the_icp_reached_by_volume_and_valuable(demo: Demo
     assert _mean_ltv(engine, FUTURE_SQL) >= 1.5 * _mean_ltv(engine, f"not ({ICP_SQL}) and not ({FUTURE_SQL})")
 
 
+def test_installed_base_came_from_the_old_sfa_and_the_accounting_export(demo: Demo) -> None:
+    """Most customers were won before the window: their won deal (and the lost deals of those years)
+    were migrated, they have no leads in the window, and their revenue starts with the export."""
+    engine, summary = demo
+    cohorts = dict(
+        rows(
+            engine,
+            "select case when a.customer_since < '2024-10-01' then 'installed' else 'new' end, count(distinct a.id) "
+            "from accounts a join revenue_lines r on r.account_id = a.id group by 1",
+        )
+    )
+    assert 350 <= cohorts["installed"] + cohorts["new"] <= 600 and cohorts["installed"] > 2 * cohorts["new"]
+    assert summary.truth["realised"]["installed_base"]["customers"] == cohorts["installed"]
+    assert str(scalar(engine, "select min(recognized_on) from revenue_lines"))[:10] == "2024-10-01"
+    leads_at_customers = (
+        "select count(*) from contacts c join accounts a on a.id = c.account_id "
+        "where a.customer_since < '2024-10-01' and c.acquired_at >= '2024-10-01'"
+    )
+    assert scalar(engine, leads_at_customers) == 0
+    old_deals = "o.closed_on < '2024-10-01'"
+    icp_win, other_win = (
+        _segment_win_rate(engine, f"{ICP_SQL} and {old_deals}"),
+        _segment_win_rate(engine, f"not ({ICP_SQL}) and {old_deals}"),
+    )
+    assert icp_win >= 1.7 * other_win
+    paying: dict[bool, list[bool]] = defaultdict(list)
+    for icp, last in rows(
+        engine,
+        f"select case when {ICP_SQL} then 1 else 0 end, max(r.recognized_on) from accounts a "  # noqa: S608
+        f"join revenue_lines r on r.account_id = a.id where a.customer_since < '2024-10-01' group by a.id, 1",
+    ):
+        paying[bool(icp)].append(str(last)[:10] == "2026-09-01")
+    assert sum(paying[True]) / len(paying[True]) >= 0.75 > 0.55 >= sum(paying[False]) / len(paying[False])
+
+
+def test_size_alone_does_not_carry_value(demo: Demo) -> None:
+    """Deal size follows fit (segment and pains), not headcount: large customers outside the planted
+    segments are worth less than the average customer and far less than the ICP."""
+    engine, _ = demo
+    outside = f"not ({ICP_SQL}) and not ({FUTURE_SQL})"
+    large, small = (
+        _mean_ltv(engine, f"a.employees >= 300 and {outside}"),
+        _mean_ltv(engine, f"a.employees < 300 and {outside}"),
+    )
+    assert large < _mean_ltv(engine, "1 = 1") and 1.8 * large <= _mean_ltv(engine, ICP_SQL)
+    assert large <= 1.5 * small
+
+
 def test_pains_of_high_ltv_customers_are_over_represented(demo: Demo) -> None:
     """属人化 and データ活用 are far more frequent among the top quartile of customers by annualised LTV."""
     engine, _ = demo
@@ -278,7 +349,7 @@ def test_pains_of_high_ltv_customers_are_over_represented(demo: Demo) -> None:
         "where a.customer_since is not null group by a.id, a.customer_since",
     ):
         since = dt.date.fromisoformat(str(since))
-        months = (2026 - since.year) * 12 + 9 - since.month
+        months = min((2026 - since.year) * 12 + 9 - since.month, 24)  # revenue lines start in 2024-10
         if months >= 6:
             value[int(account)] = int(ltv) / months
     cutoff = sorted(value.values())[int(0.75 * len(value))]

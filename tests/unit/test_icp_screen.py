@@ -157,3 +157,15 @@ def test_q_of_ranks_a_recomputed_p_value_among_every_hypothesis_tried() -> None:
     assert q_of(0.005, table) == pytest.approx(0.05)  # smaller than all: rank 1, 0.005·10/1
     assert q_of(0.02, table) == pytest.approx(0.1)
     assert q_of(0.5, table) == pytest.approx(1.0)  # 0.5·10/3 > 1 → clipped
+
+
+def test_large_sample_intervals_match_the_formulas() -> None:
+    from tenbin.icp.evidence import _large_mean, _large_median
+
+    values = np.arange(1, 40_001, dtype=np.float64)  # n = 40,000, mean 20,000.5, sd = sqrt((n² − 1)/12)·…
+    low, high = _large_mean(values)
+    half = 1.959963984540054 * values.std(ddof=1) / 200.0  # sqrt(40,000) = 200
+    assert (low, high) == pytest.approx((20_000.5 - half, 20_000.5 + half))
+    # median: ranks n/2 ∓ 1.959964·sqrt(n)/2 = 20,000 ∓ 195.9964 → indices floor(19,804.0036) = 19,804 and
+    # ceil(20,195.9964) = 20,196 of the sorted values 1…40,000 → values 19,805 and 20,197
+    assert _large_median(values) == (19_805.0, 20_197.0)
