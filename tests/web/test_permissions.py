@@ -50,6 +50,17 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/records"): "view",
     ("GET", "/records/{entity}"): "view",
     ("GET", "/records/{entity}/{record_id}"): "view",
+    # ICP pages: everyone reads and experiments; saving and adopting versions needs icp.edit
+    ("GET", "/icp"): "view",
+    ("POST", "/icp/check"): "view",
+    ("POST", "/icp/evidence"): "view",
+    ("POST", "/icp/discover"): "view",
+    ("POST", "/icp/versions"): "icp.edit",
+    ("POST", "/icp/versions/{version}/adopt"): "icp.edit",
+    ("GET", "/icp/versions/{version}"): "view",
+    ("GET", "/icp/versions/{version}/card.png"): "view",
+    ("GET", "/icp/versions/{version}/card.pdf"): "view",
+    ("GET", "/icp/candidates"): "view",
     # imports and exports
     ("GET", "/imports"): "import",
     ("POST", "/imports"): "import",
