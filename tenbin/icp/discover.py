@@ -25,7 +25,7 @@ from tenbin.db import schema
 from tenbin.icp.attributes import Catalog
 from tenbin.icp.checks import check_options, check_rows
 from tenbin.icp.compile import to_sql
-from tenbin.icp.evidence import Evidence, compute_evidence
+from tenbin.icp.evidence import Customers, Evidence, compute_evidence, load_customers
 from tenbin.icp.population import LtvBasis, Population, load_population
 from tenbin.icp.rules import Node
 from tenbin.icp.screen import ALPHA, TOP_K, Holdout, Screened, Settings, screen, subset
@@ -112,8 +112,9 @@ def discover_icp(conn: Connection, catalog: Catalog, options: Options) -> Discov
     pop = subset(pop, np.flatnonzero(_excluded(conn, pop, options.exclude)))
     check_rows(pop, options)
     screening = screen(pop, options.settings())
+    customers = load_customers(conn)  # shared by the evidence of every candidate
     candidates = tuple(
-        _candidate(conn, catalog, rank, item, options) for rank, item in enumerate(screening.items, start=1)
+        _candidate(conn, catalog, rank, item, options, customers) for rank, item in enumerate(screening.items, start=1)
     )
     return Discovery(
         options=options, target_label=pop.target_label, binary=pop.binary, basis=pop.basis,
@@ -125,9 +126,11 @@ def discover_icp(conn: Connection, catalog: Catalog, options: Options) -> Discov
     )  # fmt: skip
 
 
-def _candidate(conn: Connection, catalog: Catalog, rank: int, item: Screened, options: Options) -> Candidate:
+def _candidate(
+    conn: Connection, catalog: Catalog, rank: int, item: Screened, options: Options, customers: Customers
+) -> Candidate:
     node, rule = subgroup_rule(item.subgroup, catalog)
-    evidence = compute_evidence(conn, to_sql(node), seed=options.seed)
+    evidence = compute_evidence(conn, to_sql(node), seed=options.seed, customers=customers)
     reasons, notes = list(item.reasons), []
     if evidence.market_accounts_total == 0:
         notes.append("market_not_measurable")

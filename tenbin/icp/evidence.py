@@ -151,26 +151,70 @@ def _lift_interval(inside: np.ndarray, outside: np.ndarray, rng: np.random.Gener
     return ratio - half, ratio + half
 
 
+@dataclass(frozen=True)
+class Customers:
+    """Every customer once, for the evidence of many conditions: LTV, retention flags, categories."""
+
+    ids: np.ndarray  # account ids, sorted
+    ltv: np.ndarray
+    eligible: np.ndarray  # first revenue at least 12 months before the workspace's last line
+    retained: np.ndarray  # and revenue 12 months or more after the first line
+    categories: tuple[str, ...]
+    has_category: np.ndarray  # customers × categories, bool
+    basis: str
+    accounts_total: int
+
+
+def load_customers(conn: Connection) -> Customers:
+    rev = revenue_by_account(conn)
+    rows = conn.execute(
+        select(rev.c.account_id, rev.c.ltv, rev.c.first_on, rev.c.last_on).order_by(rev.c.account_id)
+    ).all()
+    end = last_revenue_date(conn)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    eligible = np.array([end is not None and months_between(r[2], end) >= RETENTION_MONTHS for r in rows], dtype=bool)
+    retained = np.array([months_between(r[2], r[3]) >= RETENTION_MONTHS for r in rows], dtype=bool)
+    ch, cat = schema.challenges, schema.challenge_categories
+    names = tuple(conn.execute(select(cat.c.name).order_by(cat.c.position, cat.c.id)).scalars())
+    column = {name: k for k, name in enumerate(names)}
+    has = np.zeros((len(ids), len(names)), dtype=bool)
+    query = (
+        select(ch.c.account_id, cat.c.name).distinct()
+        .select_from(ch.join(cat, cat.c.id == ch.c.category_id).join(rev, rev.c.account_id == ch.c.account_id))
+    )  # fmt: skip
+    for account, name in conn.execute(query):
+        has[np.searchsorted(ids, account), column[name]] = True
+    total = int(conn.execute(select(func.count()).select_from(schema.accounts)).scalar_one())
+    ltv = np.array([float(r[1]) for r in rows], dtype=np.float64)
+    return Customers(ids, ltv, eligible, retained, names, has, revenue_basis(conn), total)
+
+
 def compute_evidence(
-    conn: Connection, condition: ColumnElement[bool], *, seed: int = 0, now: dt.datetime | None = None
-) -> Evidence:
-    """The full evidence of the accounts matching ``condition`` (e.g. ``to_sql(rule)``) on this workspace."""
-    matched = case((condition, literal(1)), else_=literal(0)).label("matched")
+    conn: Connection, condition: ColumnElement[bool], *, seed: int = 0, now: dt.datetime | None = None,
+    customers: Customers | None = None,
+) -> Evidence:  # fmt: skip
+    """The full evidence of the accounts matching ``condition`` (e.g. ``to_sql(rule)``) on this workspace.
+
+    ``customers`` (from :func:`load_customers`) may be shared by many calls on the same data."""
+    table = customers or load_customers(conn)
     rng = np.random.default_rng(seed)
-    accounts_total, accounts = conn.execute(select(func.count(), func.coalesce(func.sum(matched), 0))).one()
-    customers = _customer_rows(conn, matched)
-    inside = np.array([row[1] for row in customers if row[0]], dtype=np.float64)
-    outside = np.array([row[1] for row in customers if not row[0]], dtype=np.float64)
+    a = schema.accounts
+    matched_ids = np.fromiter(conn.execute(select(a.c.id).where(condition)).scalars(), dtype=np.int64)
+    mask = np.isin(table.ids, matched_ids)
+    inside, outside = table.ltv[mask], table.ltv[~mask]
     lift = stats.lift(float(inside.mean()), float(outside.mean())) if len(inside) and len(outside) else None
     lift_ci: tuple[float | None, float | None] = _lift_interval(inside, outside, rng) if lift else (None, None)
+    matched = case((condition, literal(1)), else_=literal(0)).label("matched")
     win = _win_counts(conn, matched)
-    retained = _retention_counts(conn, customers)
+    retained = {}
+    for m, group in ((1, mask), (0, ~mask)):
+        retained[m] = (int((table.retained & table.eligible & group).sum()), int((table.eligible & group).sum()))
     market_accounts, market_total, leads = _market(conn, matched)
     return Evidence(
-        accounts=int(accounts),
-        accounts_total=int(accounts_total),
-        customers=rate(len(inside), len(customers)),
-        ltv_basis=revenue_basis(conn),
+        accounts=len(matched_ids),
+        accounts_total=table.accounts_total,
+        customers=rate(len(inside), len(table.ids)),
+        ltv_basis=table.basis,
         ltv_inside=values_summary(inside, rng),
         ltv_outside=values_summary(outside, rng),
         ltv_lift=lift,
@@ -188,20 +232,9 @@ def compute_evidence(
         market_accounts=market_accounts,
         market_accounts_total=market_total,
         market_open_leads=leads,
-        categories=_categories(conn, matched),
+        categories=_categories(table, mask),
         computed_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
     )
-
-
-def _customer_rows(conn: Connection, matched: Any) -> list[tuple[int, float, dt.date, dt.date]]:
-    rev = revenue_by_account(conn)
-    a = schema.accounts
-    query = (
-        select(matched, rev.c.ltv, rev.c.first_on, rev.c.last_on)
-        .select_from(a.join(rev, rev.c.account_id == a.c.id))
-        .order_by(a.c.id)
-    )
-    return [(int(m), float(v), f, last) for m, v, f, last in conn.execute(query)]
 
 
 def _win_counts(conn: Connection, matched: Any) -> dict[int, tuple[int, int]]:
@@ -219,18 +252,6 @@ def _win_counts(conn: Connection, matched: Any) -> dict[int, tuple[int, int]]:
     return counts
 
 
-def _retention_counts(
-    conn: Connection, customers: list[tuple[int, float, dt.date, dt.date]]
-) -> dict[int, tuple[int, int]]:
-    end = last_revenue_date(conn)
-    counts = {0: [0, 0], 1: [0, 0]}
-    for m, _, first, last in customers:
-        if end is not None and months_between(first, end) >= RETENTION_MONTHS:
-            counts[m][1] += 1
-            counts[m][0] += months_between(first, last) >= RETENTION_MONTHS
-    return {k: (v[0], v[1]) for k, v in counts.items()}
-
-
 def _market(conn: Connection, matched: Any) -> tuple[int, int, int]:
     a, c = schema.accounts, schema.contacts
     customers = select(schema.revenue_lines.c.account_id).where(schema.revenue_lines.c.account_id.isnot(None))
@@ -242,28 +263,16 @@ def _market(conn: Connection, matched: Any) -> tuple[int, int, int]:
     return int(hits), int(total), int(leads)
 
 
-def _categories(conn: Connection, matched: Any) -> tuple[CategoryShare, ...]:
+def _categories(table: Customers, mask: np.ndarray) -> tuple[CategoryShare, ...]:
     """Challenge categories most over-represented among matching customers (share inside / outside)."""
-    ch, cat, a = schema.challenges, schema.challenge_categories, schema.accounts
-    rev = revenue_by_account(conn)
-    base = a.join(rev, rev.c.account_id == a.c.id)
-    sizes = dict(conn.execute(select(matched, func.count()).select_from(base).group_by(matched)).tuples().all())
-    query = (
-        select(cat.c.name, matched, func.count(func.distinct(a.c.id)))
-        .select_from(base.join(ch, ch.c.account_id == a.c.id).join(cat, cat.c.id == ch.c.category_id))
-        .group_by(cat.c.name, matched)
-    )
-    counts: dict[str, list[int]] = {}
-    for name, m, n in conn.execute(query):
-        counts.setdefault(name, [0, 0])[int(m)] = int(n)
-    n_in, n_out = int(sizes.get(1, 0)), int(sizes.get(0, 0))
+    n_in, n_out = int(mask.sum()), int((~mask).sum())
+    inside_counts, outside_counts = table.has_category[mask].sum(axis=0), table.has_category[~mask].sum(axis=0)
     shares = []
-    for name, (outside, inside) in counts.items():
+    for name, inside, outside in zip(table.categories, inside_counts.tolist(), outside_counts.tolist(), strict=True):
         if inside < MIN_CATEGORY_COUNT or not n_in:
             continue
         share_in, share_out = inside / n_in, (outside / n_out if n_out else 0.0)
-        shares.append(
-            CategoryShare(name, inside, share_in, outside, share_out, share_in / share_out if share_out else None)
-        )
+        ratio = share_in / share_out if share_out else None
+        shares.append(CategoryShare(name, inside, share_in, outside, share_out, ratio))
     shares.sort(key=lambda s: (-(s.ratio if s.ratio is not None else math.inf), -s.inside, s.name))
     return tuple(shares[:TOP_CATEGORIES])
