@@ -486,3 +486,43 @@ def test_scale_is_validated(engine: Engine) -> None:
     with pytest.raises(TenbinError) as caught:
         build_demo(engine, scale=0)
     assert caught.value.code == "DEMO_SCALE_INVALID"
+
+
+# -- ICP discovery recovers the planted truth (issue 4's quality bar). Last in the module: it saves
+# -- and adopts an ICP version in the shared demo database.
+def _jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def _customers_matching(engine: Engine, node: Any) -> set[int]:
+    from sqlalchemy import select
+
+    from tenbin.db import schema
+    from tenbin.icp.compile import to_sql
+
+    lines = schema.revenue_lines
+    with engine.connect() as conn:
+        query = select(schema.accounts.c.id).where(to_sql(node), schema.accounts.c.id.in_(select(lines.c.account_id)))
+        return set(conn.execute(query).scalars())
+
+
+def test_icp_discovery_recovers_the_planted_icp_and_the_future_icp_among_new_candidates(demo: Demo) -> None:
+    from tenbin.icp import service as icp
+
+    engine, summary = demo
+    members = truth.ground_truth(summary)["members"]
+    with engine.connect() as conn:
+        customers = set(conn.execute(text("select distinct account_id from revenue_lines")).scalars())
+    planted, future = set(members["icp"]) & customers, set(members["future_icp"]) & customers
+
+    found = icp.discover_icp(engine, target="ltv")
+    best = found.best
+    assert best is not None and best.rank == 1, [(c.rule, c.reasons) for c in found.candidates]
+    assert _jaccard(_customers_matching(engine, best.node), planted) >= 0.9, best.rule
+
+    icp.save_icp_version(engine, name="planted", rules=truth.ICP.text.replace("industry_code", "industry"),
+                         actor="test", adopt=True)  # fmt: skip
+    new = icp.new_icp_candidates(engine, top_k=5)
+    passing = [item for item in new.items if item.candidate.passed]
+    scores = [_jaccard(_customers_matching(engine, item.candidate.node), future) for item in passing]
+    assert scores and max(scores) >= 0.7, [(i.candidate.rule, s) for i, s in zip(passing, scores, strict=True)]
