@@ -185,3 +185,26 @@ def test_everything_typed_is_escaped(login: Login, engine: Engine, planted: tupl
     for rules in (rule, SCRIPT):  # a valid rule echoed back, and one that fails at the "<"
         fragment = viewer.submit("/icp/check", {"rules": rules}).text  # type: ignore[attr-defined]
         assert SCRIPT not in fragment and "&lt;script&gt;" in fragment, rules
+
+
+def test_account_and_lead_pages_explain_the_current_icp(login: Callable[..., Client], engine: Engine) -> None:
+    from icp_workspace import N_CUSTOMERS, declare_workspace
+
+    from tenbin.icp import service as icp
+
+    _, data = declare_workspace(engine)
+    viewer = login("viewer")
+    page = viewer.page("/records/accounts/1")
+    empty = page.text.split('id="icp-explanation"')[1].split("</section>")[0]
+    assert "現在の ICP バージョンがまだありません" in empty and 'href="/icp"' in empty  # says what to do, links there
+    icp.save_icp_version(engine, name="中堅製造業", rules='industry = "E" and employees between 300 and 999',
+                         actor="t", adopt=True)  # fmt: skip
+    inside = int(data["planted"].nonzero()[0][0]) + 1
+    page = viewer.page(f"/records/accounts/{inside}")
+    section = page.text.split('id="icp-explanation"')[1].split("</section>")[0]
+    assert "ICP に該当" in section and "ICP に該当しない" not in section and section.count("✓") == 2
+    assert "製造業" in section  # the company's industry by name, in the user's language
+    lead_page = login("sales", username="sales-en", locale="en").page("/records/contacts/1")  # a prospect's lead
+    lead = lead_page.text.split('id="icp-explanation"')[1].split("</section>")[0]
+    matches = bool(data["planted"][N_CUSTOMERS])  # the first lead belongs to the first prospect
+    assert ("Matches the ICP" in lead) == matches and ("Does not match the ICP" in lead) == (not matches)

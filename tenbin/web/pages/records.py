@@ -15,7 +15,9 @@ from sqlalchemy import Select, literal
 
 from tenbin.auth.roles import Permission
 from tenbin.crm import records as rec
+from tenbin.errors import TenbinError
 from tenbin.i18n import N_, both
+from tenbin.icp import service as icp
 from tenbin.imports import refdata
 from tenbin.imports.specs import SOURCE_TYPES
 from tenbin.web.context import Ctx, requires
@@ -175,4 +177,24 @@ def record_detail(entity: str, record_id: int, ctx: Ctx = requires(Permission.VI
         rows=_detail_rows(ctx, detail),
         related=related,
         tabs=tabs(),
+        icp=_icp_explanation(ctx, entity, record_id),
     )
+
+
+def _icp_explanation(ctx: Ctx, entity: str, record_id: int) -> dict[str, Any] | None:
+    """Which conditions of the current ICP an account (or a lead's company) meets, for its page."""
+    if entity not in ("accounts", "contacts"):
+        return None
+    account_id, contact_id = (record_id, None) if entity == "accounts" else (None, record_id)
+    try:
+        explanation = icp.explain_icp(ctx.engine, account_id=account_id, contact_id=contact_id)
+        version = icp.get_icp_version(ctx.engine)
+    except TenbinError as error:
+        return {"error": error.code, "message": error.message(ctx.lang)}
+    checks = [
+        {"condition": c.condition, "holds": c.holds, "weight": c.weight,
+         "actual": [c.attribute.choice_label(str(v), ctx.lang) if c.attribute.choices else v for v in c.actual]}
+        for c in (*explanation.rule_checks, *explanation.criteria_checks)
+    ]  # fmt: skip
+    return {"version": version.version, "name": version.name, "matches": explanation.matches,
+            "checks": checks, "score": explanation.score, "threshold": explanation.threshold}  # fmt: skip
