@@ -81,8 +81,7 @@ class Evidence:
     computed_at: str
 
     def as_dict(self) -> dict[str, Any]:
-        result: dict[str, Any] = _finite(asdict(self))
-        return result
+        return json_ready(asdict(self))
 
 
 def _finite(value: Any) -> Any:
@@ -93,6 +92,12 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_finite(v) for v in value]
     return value
+
+
+def json_ready(value: dict[str, Any]) -> dict[str, Any]:
+    """The dict with NaN and ±inf replaced by None (JSON has no such numbers), recursively."""
+    cleaned: dict[str, Any] = _finite(value)
+    return cleaned
 
 
 def rate(hits: int, n: int) -> Rate:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 from tenbin.icp.candidates import NewCandidates
 from tenbin.icp.discover import Candidate, Discovery
+from tenbin.icp.evidence import json_ready
 from tenbin.icp.explain import ConditionCheck, Explanation
 from tenbin.icp.versions import IcpVersion
 
@@ -35,23 +35,8 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _clean_any(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean_any(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean_any(v) for v in value]
-    return value
-
-
-def _clean(value: dict[str, Any]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = _clean_any(value)
-    return cleaned
-
-
 def candidate_dict(c: Candidate) -> dict[str, Any]:
-    return _clean({
+    return json_ready({
         "rank": c.rank, "rule": c.rule, "passed": c.passed, "reasons": list(c.reasons), "notes": list(c.notes),
         "quality": c.quality,
         "discovery": {"size": c.size, "mean": c.mean, "rest_mean": c.rest_mean, "p": c.p, "q": c.q},
@@ -62,7 +47,7 @@ def candidate_dict(c: Candidate) -> dict[str, Any]:
 
 def discovery_dict(d: Discovery) -> dict[str, Any]:
     o = d.options
-    return _clean({
+    return json_ready({
         "target": o.target, "target_label": d.target_label, "ltv_basis": o.ltv_basis if o.target == "ltv" else None,
         "revenue_basis": d.basis or None, "rows": d.rows, "accounts": d.accounts, "mean": d.mean,
         "depth": o.depth, "alpha": o.alpha, "size_exponent": o.a, "seed": o.seed,
@@ -75,7 +60,7 @@ def discovery_dict(d: Discovery) -> dict[str, Any]:
 
 
 def version_dict(v: IcpVersion) -> dict[str, Any]:
-    return _clean({
+    return json_ready({
         "version": v.version, "name": v.name, "rules": v.rules,
         "criteria": [dataclasses.asdict(c) for c in v.criteria], "threshold": v.threshold,
         "author": v.author, "created_at": v.created_at.isoformat() if v.created_at else None,
@@ -90,7 +75,7 @@ def _check(c: ConditionCheck) -> dict[str, Any]:
 
 
 def explanation_dict(e: Explanation) -> dict[str, Any]:
-    return _clean({
+    return json_ready({
         "account_id": e.account_id, "account_name": e.account_name, "contact_id": e.contact_id,
         "matches": e.matches, "conditions": [_check(c) for c in e.rule_checks],
         "criteria": [_check(c) for c in e.criteria_checks], "score": e.score, "threshold": e.threshold,
@@ -98,7 +83,7 @@ def explanation_dict(e: Explanation) -> dict[str, Any]:
 
 
 def new_candidates_dict(n: NewCandidates) -> dict[str, Any]:
-    return _clean({
+    return json_ready({
         "version": n.version.version, "rule": n.version.rules, "customers": n.customers, "outside": n.outside,
         "high_value_outside": n.high_value_outside, "icp_median_ltv": n.icp_median_ltv,
         "discovery": {k: v for k, v in discovery_dict(n.discovery).items() if k != "candidates"},
