@@ -277,6 +277,8 @@ def _categories(table: Customers, mask: np.ndarray) -> tuple[CategoryShare, ...]
         if inside < MIN_CATEGORY_COUNT or not n_in:
             continue
         share_in, share_out = inside / n_in, (outside / n_out if n_out else 0.0)
+        if share_in <= share_out:
+            continue  # not over-represented
         ratio = share_in / share_out if share_out else None
         shares.append(CategoryShare(name, inside, share_in, outside, share_out, ratio))
     shares.sort(key=lambda s: (-(s.ratio if s.ratio is not None else math.inf), -s.inside, s.name))
