@@ -519,6 +519,8 @@ def test_icp_discovery_recovers_the_planted_icp_and_the_future_icp_among_new_can
     best = found.best
     assert best is not None and best.rank == 1, [(c.rule, c.reasons) for c in found.candidates]
     assert _jaccard(_customers_matching(engine, best.node), planted) >= 0.9, best.rule
+    categories = best.evidence.categories  # what we solved for these customers: the planted pain first
+    assert categories[0].name == truth.KNOWLEDGE and all(c.ratio is None or c.ratio > 1 for c in categories)
 
     icp.save_icp_version(engine, name="planted", rules=truth.ICP.text.replace("industry_code", "industry"),
                          actor="test", adopt=True)  # fmt: skip
