@@ -1,7 +1,8 @@
 """The ICP workbench end to end in Chromium: type a rule and watch the live count, see an error at its
-position, run discovery, compare candidates, use one, save and adopt it with notes, open its evidence
-card (chart drawn, one printed A4 page, PNG export), then the new-ICP candidates page; screenshots of
-the three pages in Japanese and English (tests/e2e/artifacts/icp-*.png)."""
+position, add weighted criteria by keyboard (an error in a criterion's row, rows added and removed),
+run discovery, compare candidates, use one, save and adopt it with its criteria and notes, open its
+evidence card (criteria, chart drawn, one printed A4 page, PNG export), then the new-ICP candidates
+page; screenshots of the three pages in Japanese and English (tests/e2e/artifacts/icp-*.png)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,55 @@ def type_rule(page: Page, rule: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def count_for_threshold(page: Page, threshold: str) -> int:
+    """Set the fit-score threshold and read the live count answered for it."""
+    page.fill("#icp-threshold", threshold)
+    expect(page.locator("#icp-check .icp-count")).to_have_attribute("data-threshold", threshold)
+    return live_count(page)[0]
+
+
+def add_criteria(page: Page, manufacturers: int) -> None:
+    """Two weighted criteria typed by keyboard (Enter: rule → weight → a new row); an error in the second
+    row's rule points there; a row added and removed; thresholds 75 (manufacturers) then 25 (either)."""
+    with page.expect_response(lambda r: r.url.endswith("/icp/check")):
+        page.fill("#icp-rules", "")
+    page.click("#icp-criteria > summary")
+    rows = page.locator("#icp-criteria .icp-criterion")
+    rows.first.locator("[data-part=rule]").fill("業種 = 製造業")
+    page.keyboard.press("Enter")
+    expect(rows.first.locator("[data-part=weight]")).to_be_focused()
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1).locator("[data-part=rule]")).to_be_focused()
+    expect(rows.nth(1).locator("[data-part=rule]")).to_have_attribute("aria-label", "重み付き条件 2 のルール")
+    page.keyboard.type("従業員数 between 300 and 999")
+    assert count_for_threshold(page, "75") == manufacturers  # weight 3 of 4: the manufacturers
+    expect(page.locator("#icp-check")).to_contain_text("解釈: 重み付き条件 2 件の適合スコアが 75 以上(ルールなし)")
+    expect(page.locator("#icp-criteria [data-criteria-count]")).to_have_text("2 件使用中")
+
+    second = rows.nth(1).locator("[data-part=rule]")
+    second.fill('従業員数 between 300 and 999 and 業界 = "x"')
+    error = page.locator("#icp-check .icp-rule-error")
+    expect(error).to_have_attribute("data-row", "2")
+    expect(error).to_contain_text("重み付き条件 2: 30 文字目の属性 '業界' はありません")
+    expect(second).to_have_attribute("aria-invalid", "true")
+    assert page.get_attribute("#icp-rules", "aria-invalid") is None
+    error.locator("[data-goto-position]").click()
+    expect(second).to_be_focused()
+    assert page.evaluate("() => document.activeElement.selectionStart") == 29
+    second.fill("従業員数 between 300 and 999")
+    expect(page.locator("#icp-check .icp-count")).to_be_visible()
+
+    page.click("[data-add-criterion]")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(2).locator("[data-part=rule]")).to_be_focused()
+    rows.nth(2).locator("[data-remove-criterion]").click()
+    expect(rows).to_have_count(2)
+    expect(second).to_be_focused()
+    assert count_for_threshold(page, "25") > manufacturers  # either criterion now
+
+
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
 
@@ -65,6 +115,9 @@ def test_icp_workbench_end_to_end(page: Page, login: Login, shot: Shot, set_lang
     error.locator("[data-goto-position]").click()
     assert page.evaluate("() => document.getElementById('icp-rules').selectionStart") == 19
 
+    add_criteria(page, manufacturers)
+    shot(page, "icp-workbench-criteria-ja")
+
     # discovery on win rate: candidates with their gate result; compare two; use the best one
     page.select_option("select[name=target]", "won")
     with page.expect_response(lambda r: r.url.endswith("/icp/discover")):
@@ -88,6 +141,7 @@ def test_icp_workbench_end_to_end(page: Page, login: Login, shot: Shot, set_lang
         chosen.locator("[data-use-rule]").click()
     expect(page.locator("#icp-rules")).to_have_value(rule)
     expect(page.locator("#icp-check .icp-canonical")).to_have_text(rule)
+    expect(page.locator("#icp-check .icp-count")).to_have_attribute("data-criteria", "2")  # the criteria stay
     with page.expect_response(lambda r: r.url.endswith("/icp/evidence")):
         page.click("#icp-evidence-button")
     expect(page.locator("#icp-evidence table.icp-evidence")).to_be_visible()
@@ -107,7 +161,11 @@ def test_icp_workbench_end_to_end(page: Page, login: Login, shot: Shot, set_lang
     expect(page.locator("main h1")).to_contain_text("ICP 根拠カード")
     expect(page.locator(".icp-card")).to_contain_text("属人化の課題を持つ企業が多く")
     expect(page.locator(".icp-card .icp-chart svg")).to_be_visible()
-    expect(page.locator(".icp-card code.rule")).to_have_text(rule)
+    expect(page.locator(".icp-card .icp-card-rule code.rule")).to_have_text(rule)
+    criteria = page.locator(".icp-card .icp-criteria-view")
+    expect(criteria).to_contain_text("かつ、次の重み付き条件で適合スコア 25 以上")
+    expect(criteria.locator("tbody tr")).to_have_count(2)
+    expect(criteria.locator("tbody tr").first).to_contain_text("業種 = 製造業")
     glyphs_render(page, "main h1")
     shot(page, "icp-card-ja")
     card_url = page.url

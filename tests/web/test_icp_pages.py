@@ -10,6 +10,7 @@ import struct
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 from argon2 import PasswordHasher
 from conftest import Client
@@ -208,3 +209,125 @@ def test_account_and_lead_pages_explain_the_current_icp(login: Callable[..., Cli
     lead = lead_page.text.split('id="icp-explanation"')[1].split("</section>")[0]
     matches = bool(data["planted"][N_CUSTOMERS])  # the first lead belongs to the first prospect
     assert ("Matches the ICP" in lead) == matches and ("Does not match the ICP" in lead) == (not matches)
+
+
+CRITERIA = ['industry = "E"', "従業員数 between 300 and 999"]
+
+
+def criteria_form(threshold: str, rules: str = "", criteria: list[str] | None = None,
+                  weights: list[str] | None = None) -> dict[str, object]:  # fmt: skip
+    return {"rules": rules, "criterion_rule": criteria or CRITERIA, "criterion_weight": weights or ["3", "1"],
+            "threshold": threshold}  # fmt: skip
+
+
+def words(fragment: str) -> str:
+    """The text of a fragment with its whitespace squashed (as a reader sees it)."""
+    return " ".join(text_of(fragment).split())
+
+
+def matched(fragment: str) -> tuple[int, int]:
+    found = re.search(r'data-accounts="(\d+)" data-customers="(\d+)"', fragment)
+    assert found, fragment[:1000]
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_live_count_with_weighted_criteria_equals_a_count_by_hand(login: Login, engine: Engine) -> None:
+    """Weights 3 (industry E) and 1 (300–999 employees): a score ≥ 75 needs industry E, 100 needs both,
+    25 either; counted here from the declaration, not by the code under test."""
+    _, data = declare_workspace(engine)
+    e = data["industry"] == "E"
+    mid = (data["employees"] >= 300) & (data["employees"] <= 999)
+
+    def by_hand(mask: np.ndarray) -> tuple[int, int]:
+        return int(mask.sum()), int(mask[:N_CUSTOMERS].sum())
+
+    viewer = login("viewer")
+    for threshold, expected in (("75", e), ("100", e & mid), ("25", e | mid), ("０", e | ~e)):
+        fragment = viewer.submit("/icp/check", criteria_form(threshold)).text  # type: ignore[attr-defined]
+        assert matched(fragment) == by_hand(expected), threshold
+    assert by_hand(e & mid) == by_hand(data["planted"])
+    fragment = viewer.submit("/icp/check", criteria_form("75")).text  # type: ignore[attr-defined]
+    assert "解釈: 重み付き条件 2 件の適合スコアが 75 以上(ルールなし)" in words(fragment)
+
+    # the rule AND the score; blank rows are left out; full-width numbers are read
+    both_ways = criteria_form("７５%", rules="employees >= 300", criteria=["", CRITERIA[0], " ", CRITERIA[1]],
+                              weights=["1", "３", "2", "1"])  # fmt: skip
+    fragment = viewer.submit("/icp/check", both_ways).text  # type: ignore[attr-defined]
+    assert matched(fragment) == by_hand(e & (data["employees"] >= 300))
+    assert 'data-criteria="2" data-threshold="75"' in fragment and "employees &gt;= 300" in fragment
+    assert "解釈: employees >= 300 かつ、重み付き条件 2 件の適合スコアが 75 以上" in words(fragment)
+
+    evidence = viewer.submit("/icp/evidence", criteria_form("100")).text  # type: ignore[attr-defined]
+    accounts, customers = by_hand(e & mid)
+    assert f"{customers}/{N_CUSTOMERS}" in words(evidence) and f"{accounts} / 500" in words(evidence)
+    assert "重み付き条件 2 件の適合スコアが 100 以上(ルールなし)" in words(evidence)
+
+
+def test_criterion_errors_name_their_row_and_position(login: Login, planted: tuple[int, int]) -> None:
+    viewer = login("viewer")
+    bad = criteria_form("75", criteria=['industry = "E"', '業界 = "x"'])
+    fragment = viewer.submit("/icp/check", bad).text  # type: ignore[attr-defined]
+    assert 'data-error-code="ICP_RULE_UNKNOWN_ATTRIBUTE"' in fragment and 'data-position="1"' in fragment
+    assert 'data-part="rule" data-row="2"' in fragment and 'data-goto-row="2"' in fragment
+    assert "重み付き条件 2: 1 文字目の属性 '業界' はありません" in words(fragment) and "<mark>業</mark>" in fragment
+
+    # the row as shown, blank rows counted; the position inside that criterion's rule
+    shown = criteria_form("75", criteria=["", CRITERIA[0], 'industry = "E" and 業界 = "x"'], weights=["1", "3", "1"])
+    fragment = viewer.submit("/icp/check", shown).text  # type: ignore[attr-defined]
+    assert 'data-row="3"' in fragment and 'data-position="20"' in fragment
+    assert "重み付き条件 3: 20 文字目" in words(fragment)
+    fragment = viewer.submit("/icp/evidence", shown).text  # type: ignore[attr-defined]
+    assert 'data-error-code="ICP_RULE_UNKNOWN_ATTRIBUTE"' in fragment and 'data-row="3"' in fragment
+    english = login("viewer", username="viewer-en", locale="en").submit("/icp/check", shown).text  # type: ignore[attr-defined]
+    assert "Weighted criterion 3: Unknown attribute '業界' at position 20" in words(english)
+
+    weight = viewer.submit("/icp/check", criteria_form("75", weights=["3", "abc"])).text  # type: ignore[attr-defined]
+    assert 'data-error-code="ICP_CRITERIA_INVALID"' in weight and 'data-part="weight" data-row="2"' in weight
+    assert "重み付き条件 2: 重み 'abc' は 0 より大きく 1000 以下の数ではありません" in words(weight)
+    zero = viewer.submit("/icp/check", criteria_form("75", weights=["0", "1"])).text  # type: ignore[attr-defined]
+    assert 'data-part="weight" data-row="1"' in zero
+    for threshold, problem in (("", "しきい値が空です"), ("150", "'150' は 0〜100 の数ではありません")):
+        fragment = viewer.submit("/icp/check", criteria_form(threshold)).text  # type: ignore[attr-defined]
+        assert 'data-error-code="ICP_CRITERIA_THRESHOLD"' in fragment and 'data-part="threshold"' in fragment
+        assert f"適合スコアのしきい値: {problem}" in words(fragment)
+    many = criteria_form("75", criteria=[f"employees >= {i}" for i in range(31)], weights=["1"] * 31)
+    fragment = viewer.submit("/icp/check", many).text  # type: ignore[attr-defined]
+    assert 'data-error-code="ICP_CRITERIA_INVALID"' in fragment and "重み付き条件は 30 件までです" in words(fragment)
+    empty_rule_ok = viewer.submit("/icp/check", criteria_form("75", criteria=["", ""])).text  # type: ignore[attr-defined]
+    assert "ルールを入力すると" in empty_rule_ok  # blank criteria and no rule: nothing to count yet
+
+
+def test_saving_with_criteria_stores_them_and_the_card_and_versions_show_them(
+    login: Login, engine: Engine, planted: tuple[int, int]
+) -> None:
+    marketing = login("marketing")
+    form = {**criteria_form("75", criteria=["", *CRITERIA], weights=["1", "3", "1"]), "name": "製造業スコア",
+            "notes_ltv": "", "notes_fit": "", "notes_market": "", "adopt": "1",
+            "form_token": form_token(marketing)}  # fmt: skip
+
+    bad = marketing.submit("/icp/versions", {**form, "criterion_weight": ["1", "3", "x"]})
+    assert bad.status_code == 400 and count(engine, "icp_versions") == 0  # type: ignore[attr-defined]
+    page = bad.text  # type: ignore[attr-defined]
+    assert 'data-error-code="ICP_CRITERIA_INVALID"' in page and "重み付き条件 3: 重み 'x'" in words(page)
+    assert 'value="x" class="icp-criterion-weight" data-part="weight"' in page  # kept as typed …
+    assert re.search(r'value="x"[^>]*aria-invalid="true"', page)  # … and marked
+    assert '<details class="icp-criteria" id="icp-criteria" open' in page
+
+    saved_page = marketing.submit("/icp/versions", form)
+    assert str(saved_page.url).endswith("/icp/versions/1")  # type: ignore[attr-defined]
+    saved = icp.get_icp_version(engine, version=1)
+    assert saved.rules == "" and saved.threshold == 75 and saved.is_current
+    assert saved.criteria == (icp.Criterion('industry = "E"', 3.0), icp.Criterion(CRITERIA[1], 1.0))
+    assert saved.evidence is not None
+    industry_e = icp.check_rule(engine, rules='industry = "E"').accounts
+    assert saved.evidence["accounts"] == industry_e  # the snapshot is of the weighted definition
+
+    card = words(saved_page.text)  # type: ignore[attr-defined]
+    assert "次の重み付き条件で適合スコア 75 以上(ルールなし)" in card
+    assert re.search(r'1 industry = "E" 3 75.0%', card) and re.search(r"2 従業員数 between 300 and 999 1 25.0%", card)
+    workbench = marketing.page("/icp").text  # type: ignore[attr-defined]
+    current = words(workbench.split('class="card icp-current"')[1].split("</section>")[0])
+    versions = words(workbench.split('class="list icp-versions"')[1].split("</table>")[0])
+    for shown in (current, versions):
+        assert "適合スコア 75 以上" in shown and 'industry = "E" ×3' in shown
+        assert "従業員数 between 300 and 999 ×1" in shown

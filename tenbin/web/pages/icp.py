@@ -1,6 +1,7 @@
-"""The ICP workbench: the current version with its evidence, a rule editor with a live match count
-and live evidence, discovery with the evidence gate and a side-by-side comparison, saving a new
-version with the three evidence notes, and the versions with adoption.
+"""The ICP workbench: the current version with its evidence, a rule editor (a rule, and optional
+weighted criteria with a fit-score threshold) with a live match count and live evidence, discovery
+with the evidence gate and a side-by-side comparison, saving a new version with the three evidence
+notes, and the versions with adoption.
 
 Everyone signed in reads and experiments (checks, evidence and discovery change nothing); saving
 and adopting need ICP_EDIT. Fragments answer htmx with 200 and show a rule's error in the reader's
@@ -15,7 +16,7 @@ import secrets
 import time
 from typing import Any
 
-from fastapi import Form, Path, Query
+from fastapi import Depends, Form, Path, Query
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
@@ -31,6 +32,7 @@ from tenbin.icp.errors import ICP_NO_CURRENT, ICP_RULE_EMPTY
 from tenbin.web import card
 from tenbin.web.context import Ctx, requires
 from tenbin.web.pages import page_router
+from tenbin.web.pages.icp_criteria import FIELDS, CriteriaForm, Parsed, error_where, marked_text
 from tenbin.web.render import render
 
 router = page_router()
@@ -101,15 +103,18 @@ def mark(rules: str, position: int | None) -> dict[str, Any] | None:
             "after": rules[i + 1 : end] + ("…" if end < len(rules) else ""), "position": position}  # fmt: skip
 
 
-def _workbench(ctx: Ctx, *, form: dict[str, str] | None = None, error: TenbinError | None = None,
+def _workbench(ctx: Ctx, *, form: dict[str, Any] | None = None, error: TenbinError | None = None,
                rule: str = "") -> Response:  # fmt: skip
     current = current_version(ctx)
     form = form or {"rules": rule}
+    criteria = CriteriaForm(tuple(tuple(r) for r in form.get("criteria", ())), form.get("threshold", ""))
+    marked = mark(marked_text(form.get("rules", ""), criteria, error), error.place.position) if error else None
     return render(
         ctx, "icp.html", status=error.status if error else 200, current=current, form=form, error=error,
         versions=icp.list_icp_versions(ctx.engine), targets=targets(ctx), attributes=icp.list_attributes(ctx.engine),
         error_field=error_field(error) if error else None, form_token=secrets.token_urlsafe(18),
-        marked=mark(form.get("rules", ""), error.place.position) if error else None,
+        marked=marked, where=error_where(error) if error else None, criteria_rows=list(criteria.rows) or [("", "1")],
+        criteria_threshold=criteria.threshold, criteria_fields=FIELDS,
     )  # fmt: skip
 
 
@@ -118,32 +123,54 @@ def workbench(rule: str = Query("", max_length=MAX_RULE), ctx: Ctx = requires(Pe
     return _workbench(ctx, rule=rule)
 
 
-def _rule_error(ctx: Ctx, template: str, rules: str, exc: TenbinError) -> Response:
-    return render(ctx, template, error=exc, marked=mark(rules, exc.place.position), result=None)
+def _rule_error(ctx: Ctx, template: str, rules: str, criteria: CriteriaForm, exc: TenbinError) -> Response:
+    marked = mark(marked_text(rules, criteria, exc), exc.place.position)
+    return render(ctx, template, error=exc, marked=marked, where=error_where(exc), result=None)
+
+
+def criteria_form(
+    criterion_rule: list[str] = Form([], description="the rule of each weighted criterion, in row order"),
+    criterion_weight: list[str] = Form([], description="the weight of each criterion, as typed"),
+    threshold: str = Form("", description="the fit-score threshold, 0–100"),
+) -> CriteriaForm:
+    return CriteriaForm.read(criterion_rule, criterion_weight, threshold)
+
+
+Criteria = Depends(criteria_form)
+
+
+def _definition(parsed: Parsed) -> dict[str, Any]:
+    """What the fragments say about the criteria: how many, and the threshold."""
+    return {"criteria": len(parsed.criteria), "threshold": parsed.threshold}
 
 
 @router.post("/icp/check")
-def check(rules: str = Form(""), ctx: Ctx = requires(Permission.VIEW)) -> Response:
-    """The live match count: canonical rule and counts, or the error at its position."""
+def check(rules: str = Form(""), criteria: CriteriaForm = Criteria, ctx: Ctx = requires(Permission.VIEW)) -> Response:
+    """The live match count of the rule and criteria: canonical rule and counts, or the error at its
+    position (in the criterion's row for a criterion)."""
     try:
-        result = icp.check_rule(ctx.engine, rules=rules)
+        parsed = criteria.parse()
+        result = parsed.run(lambda c, t: icp.check_rule(ctx.engine, rules=rules, criteria=c, threshold=t))
     except TenbinError as exc:
-        if exc.code == ICP_RULE_EMPTY.code:
+        if exc.code == ICP_RULE_EMPTY.code and not exc.place.row:
             return render(ctx, "icp_check.html", error=None, marked=None, result=None)
-        return _rule_error(ctx, "icp_check.html", rules, exc)
-    return render(ctx, "icp_check.html", error=None, marked=None, result=result)
+        return _rule_error(ctx, "icp_check.html", rules, criteria, exc)
+    return render(ctx, "icp_check.html", error=None, marked=None, result=result, **_definition(parsed))
 
 
 @router.post("/icp/evidence")
-def evidence(rules: str = Form(""), ctx: Ctx = requires(Permission.VIEW)) -> Response:
-    """The live evidence of the rule in the editor (nothing is saved)."""
+def evidence(
+    rules: str = Form(""), criteria: CriteriaForm = Criteria, ctx: Ctx = requires(Permission.VIEW)
+) -> Response:
+    """The live evidence of the rule and criteria in the editor (nothing is saved)."""
     try:
-        ev = icp.rule_evidence(ctx.engine, rules=rules).as_dict()
-        canonical = icp.check_rule(ctx.engine, rules=rules).rule
+        parsed = criteria.parse()
+        ev = parsed.run(lambda c, t: icp.rule_evidence(ctx.engine, rules=rules, criteria=c, threshold=t)).as_dict()
+        canonical = parsed.run(lambda c, t: icp.check_rule(ctx.engine, rules=rules, criteria=c, threshold=t)).rule
     except TenbinError as exc:
-        return _rule_error(ctx, "icp_evidence.html", rules, exc)
+        return _rule_error(ctx, "icp_evidence.html", rules, criteria, exc)
     return render(ctx, "icp_evidence.html", error=None, marked=None, result=ev, rule=canonical,
-                  chart=card.evidence_chart(ev))  # fmt: skip
+                  chart=card.evidence_chart(ev), **_definition(parsed))  # fmt: skip
 
 
 def reason_text(code: str) -> str:
@@ -172,13 +199,13 @@ def discover(target: str = Form("ltv"), depth: int = Form(3), ctx: Ctx = require
     return render(ctx, "icp_discovery.html", error=None, d=discovery_view(ctx, found))
 
 
-def _check_notes(form: dict[str, str]) -> None:
+def _check_notes(form: dict[str, Any]) -> None:
     for name in NOTE_FIELDS:
         if len(form[name]) > MAX_NOTE:
             raise TenbinError(ICP_NOTE_TOO_LONG, {"length": len(form[name]), "limit": MAX_NOTE}, Place(field=name))
 
 
-def _save_once(ctx: Ctx, form: dict[str, str], token: str) -> JSONResponse:
+def _save_once(ctx: Ctx, form: dict[str, Any], parsed: Parsed, token: str) -> JSONResponse:
     """Save through the idempotency helper keyed by the form's one-time token; a second submit of
     the same form waits for the first and gets its answer."""
     assert ctx.user is not None
@@ -186,10 +213,11 @@ def _save_once(ctx: Ctx, form: dict[str, str], token: str) -> JSONResponse:
     key = f"web-icp-version:{token}" if token else None
 
     def create() -> _Saved:
-        saved = icp.save_icp_version(
-            ctx.engine, name=form["name"], rules=form["rules"], actor=_actor(ctx), notes_ltv=form["notes_ltv"],
-            notes_fit=form["notes_fit"], notes_market=form["notes_market"], adopt=form["adopt"] == "1",
-        )  # fmt: skip
+        saved = parsed.run(lambda criteria, threshold: icp.save_icp_version(
+            ctx.engine, name=form["name"], rules=form["rules"], criteria=criteria, threshold=threshold,
+            actor=_actor(ctx), notes_ltv=form["notes_ltv"], notes_fit=form["notes_fit"],
+            notes_market=form["notes_market"], adopt=form["adopt"] == "1",
+        ))  # fmt: skip
         return _Saved(version=saved.version, current=saved.is_current)
 
     for _step in range(WAIT_STEPS):
@@ -204,16 +232,17 @@ def _save_once(ctx: Ctx, form: dict[str, str], token: str) -> JSONResponse:
 
 @router.post("/icp/versions")
 def save_version(
-    name: str = Form(""), rules: str = Form(""), notes_ltv: str = Form(""), notes_fit: str = Form(""),
-    notes_market: str = Form(""), adopt: str = Form(""), form_token: str = Form(""),
+    name: str = Form(""), rules: str = Form(""), criteria: CriteriaForm = Criteria, notes_ltv: str = Form(""),
+    notes_fit: str = Form(""), notes_market: str = Form(""), adopt: str = Form(""), form_token: str = Form(""),
     ctx: Ctx = requires(Permission.ICP_EDIT),
 ) -> Response:  # fmt: skip
-    """Save the editor's rule as a new version with its notes (and adopt it when asked)."""
-    form = {"name": name, "rules": rules, "notes_ltv": notes_ltv, "notes_fit": notes_fit,
+    """Save the editor's rule and weighted criteria as a new version with its notes (and adopt it when
+    asked)."""
+    form = {"name": name, "rules": rules, **criteria.as_dict(), "notes_ltv": notes_ltv, "notes_fit": notes_fit,
             "notes_market": notes_market, "adopt": "1" if adopt else ""}  # fmt: skip
     try:
         _check_notes(form)
-        response = _save_once(ctx, form, form_token[:150])
+        response = _save_once(ctx, form, criteria.parse(), form_token[:150])
     except TenbinError as exc:
         if exc.code == API_IDEMPOTENCY_KEY_REUSED.code:
             exc = TenbinError(ICP_FORM_USED, {})
