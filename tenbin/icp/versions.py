@@ -143,7 +143,7 @@ def save_version(
         number = int(conn.execute(select(func.coalesce(func.max(V.c.version), 0))).scalar_one()) + 1
         values = {
             "version": number, "name": (name or "").strip()[:200] or f"ICP v{number}", "rules": canonical,
-            "criteria": [{"rule": c.rule, "weight": c.weight} for c in (criteria or [])] or None,
+            "criteria": [{"rule": format_rule(node), "weight": weight} for node, weight in definition.criteria] or None,
             "threshold": definition.threshold, "author": actor, "notes_ltv": _notes(notes_ltv),
             "notes_fit": _notes(notes_fit), "notes_market": _notes(notes_market), "evidence": evidence,
             "created_at": (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0),

@@ -73,9 +73,10 @@ def test_versions_are_saved_with_evidence_adopted_and_audited(workspace: tuple[E
     assert v1.version == 1 and v1.is_current and v1.rules == PLANTED and v1.author == "hanako"
     assert v1.evidence is not None and v1.evidence["customers"]["hits"] == int(data["planted"][:N_CUSTOMERS].sum())
     v2 = icp.save_icp_version(engine, name="製造業", rules='industry = "E"', actor="taro",
-                              criteria=[Criterion('employees >= 300', 2), Criterion('employees <= 999', 1)],
+                              criteria=[Criterion("従業員数 >= ３００", 2), Criterion("employees <= 999", 1)],
                               threshold=60)  # fmt: skip
     assert not v2.is_current and icp.get_icp_version(engine).version == 1
+    assert [(c.rule, c.weight) for c in v2.criteria] == [("employees >= 300", 2.0), ("employees <= 999", 1.0)]
     icp.adopt_icp_version(engine, version=2, actor="hanako")
     assert [v.is_current for v in icp.list_icp_versions(engine)] == [True, False]
     with engine.connect() as conn:
