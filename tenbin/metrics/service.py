@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine
 
 from tenbin.errors import Place, TenbinError
-from tenbin.icp.versions import get_version, version_condition
+from tenbin.icp.versions import definition_sql, get_version, version_definition
 from tenbin.metrics import errors as e
 from tenbin.metrics import leads as lq
 from tenbin.metrics import statements
@@ -71,9 +71,10 @@ __all__ = [
 
 
 def _icp(conn: Connection, version: int | None) -> tuple[int, ColumnElement[bool]]:
-    """The ICP version's number and its SQL condition on ``accounts``."""
-    number = get_version(conn, version).version
-    return number, version_condition(conn, number)
+    """The ICP version's number and its SQL condition on ``accounts`` (what
+    :func:`tenbin.icp.versions.version_condition` builds, with the version read once)."""
+    found = get_version(conn, version)
+    return found.version, definition_sql(version_definition(conn, found))
 
 
 def _check_period(period_from: dt.date | None, period_to: dt.date | None) -> None:

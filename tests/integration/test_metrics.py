@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from helpers import snapshot
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, event, insert, select, update
 
 from tenbin.db import schema as s
 from tenbin.errors import TenbinError
@@ -210,7 +210,12 @@ def test_400_leads_150_icp_is_37_5_percent_with_its_wilson_interval(workspace: E
 
 
 def test_by_campaign_first_touch_and_the_totals_add_up(workspace: Engine) -> None:
+    statements: list[str] = []
+    listen = (workspace, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(*listen)
     result = compute_icp_rate(workspace, IcpRateQuery(by=("campaign",)))
+    event.remove(*listen)
+    assert len([sql for sql in statements if "contacts" in sql]) == 1  # one aggregate; the rest is reference data
     # first touch only: D answered by 10 A leads later has no leads; the 3 ties at B stay B
     assert table(result) == {("A",): (100, 60), ("B",): (200, 50), ("C",): (40, 20), ("(none)",): (60, 20)}
     assert [r.keys for r in result.rows] == [("A",), ("B",), ("C",), ("(none)",)]  # (none) last
