@@ -165,7 +165,7 @@ def test_icp_workbench_end_to_end(page: Page, login: Login, shot: Shot, set_lang
     criteria = page.locator(".icp-card .icp-criteria-view")
     expect(criteria).to_contain_text("かつ、次の重み付き条件で適合スコア 25 以上")
     expect(criteria.locator("tbody tr")).to_have_count(2)
-    expect(criteria.locator("tbody tr").first).to_contain_text("業種 = 製造業")
+    expect(criteria.locator("tbody tr").first).to_contain_text('industry = "E"')  # stored in canonical form
     glyphs_render(page, "main h1")
     shot(page, "icp-card-ja")
     card_url = page.url

@@ -317,17 +317,18 @@ def test_saving_with_criteria_stores_them_and_the_card_and_versions_show_them(
     assert str(saved_page.url).endswith("/icp/versions/1")  # type: ignore[attr-defined]
     saved = icp.get_icp_version(engine, version=1)
     assert saved.rules == "" and saved.threshold == 75 and saved.is_current
-    assert saved.criteria == (icp.Criterion('industry = "E"', 3.0), icp.Criterion(CRITERIA[1], 1.0))
+    # stored in canonical form, like the rule (従業員数 → employees)
+    assert saved.criteria == (icp.Criterion('industry = "E"', 3.0), icp.Criterion("employees between 300 and 999", 1.0))
     assert saved.evidence is not None
     industry_e = icp.check_rule(engine, rules='industry = "E"').accounts
     assert saved.evidence["accounts"] == industry_e  # the snapshot is of the weighted definition
 
     card = words(saved_page.text)  # type: ignore[attr-defined]
     assert "次の重み付き条件で適合スコア 75 以上(ルールなし)" in card
-    assert re.search(r'1 industry = "E" 3 75.0%', card) and re.search(r"2 従業員数 between 300 and 999 1 25.0%", card)
+    assert re.search(r'1 industry = "E" 3 75.0%', card) and re.search(r"2 employees between 300 and 999 1 25.0%", card)
     workbench = marketing.page("/icp").text  # type: ignore[attr-defined]
     current = words(workbench.split('class="card icp-current"')[1].split("</section>")[0])
     versions = words(workbench.split('class="list icp-versions"')[1].split("</table>")[0])
     for shown in (current, versions):
         assert "適合スコア 75 以上" in shown and 'industry = "E" ×3' in shown
-        assert "従業員数 between 300 and 999 ×1" in shown
+        assert "employees between 300 and 999 ×1" in shown
