@@ -1,0 +1,1 @@
+"""Balance state (量寄り / 質寄り / バランス / both short) per funnel stage and period."""
