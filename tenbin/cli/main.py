@@ -13,6 +13,7 @@ from tenbin.cli import db as db_cli
 from tenbin.cli import demo as demo_cli
 from tenbin.cli import icp as icp_cli
 from tenbin.cli import imports as imports_cli
+from tenbin.cli import metrics as metrics_cli
 from tenbin.cli import serve as serve_cli
 from tenbin.cli import users as users_cli
 from tenbin.cli.common import State, err
@@ -29,6 +30,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(users_cli.app, name="user")
 app.add_typer(icp_cli.app, name="icp")
+app.add_typer(metrics_cli.app, name="metrics")
 serve_cli.register(app)
 imports_cli.register(app)
 demo_cli.register(app)

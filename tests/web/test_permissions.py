@@ -139,6 +139,11 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/icp/versions/{version}/adopt"): "icp.edit",
     ("GET", "/api/v1/icp/explain"): "view",
     ("GET", "/api/v1/icp/candidates"): "view",
+    # REST API: metrics (everyone reads)
+    ("GET", "/api/v1/metrics/icp-rate"): "view",
+    ("GET", "/api/v1/metrics/conversion"): "view",
+    ("GET", "/api/v1/metrics/value"): "view",
+    ("GET", "/api/v1/metrics/costs"): "view",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",
