@@ -9,6 +9,7 @@ import typer
 from click.exceptions import ClickException, Exit
 from sqlalchemy.exc import SQLAlchemyError
 
+from tenbin.cli import balance as balance_cli
 from tenbin.cli import db as db_cli
 from tenbin.cli import demo as demo_cli
 from tenbin.cli import icp as icp_cli
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(users_cli.app, name="user")
 app.add_typer(icp_cli.app, name="icp")
+app.command("balance")(balance_cli.balance_cmd)
 app.add_typer(metrics_cli.app, name="metrics")
 serve_cli.register(app)
 imports_cli.register(app)
