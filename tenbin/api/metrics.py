@@ -5,7 +5,6 @@ ICP rate and campaign costs. Every department reads (``view``). The bodies are t
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -34,23 +33,7 @@ Values = Annotated[list[str], Query(max_length=50)]
 STEPS = r"^[^>,]+>[^>,]+(,[^>,]+>[^>,]+)*$"
 
 
-def result_dict(result: Any) -> dict[str, Any]:
-    """The runner result as JSON-ready data: its ``as_dict()`` when it has one, else its fields."""
-    if isinstance(result, metrics.IcpRateResult):
-        return result.as_dict()
-    data = dataclasses.asdict(result)
-    query = data.pop("query")
-    return {"icp_version": data.pop("icp_version"), **data, "query": _plain(query)}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+result_dict = metrics.result_dict
 
 
 @router.get("/icp-rate", summary="ICP rate with its 95 % Wilson interval, grouped by any dimensions")

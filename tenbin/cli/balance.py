@@ -11,6 +11,7 @@ from rich.table import Table
 
 from tenbin.balance.service import StageBalance, balance_state
 from tenbin.cli.common import out, print_json, state
+from tenbin.metrics.service import json_plain
 
 STATE_LABELS = {
     "quantity_leaning": ("量寄り", "quantity-leaning"),
@@ -25,18 +26,8 @@ def _json(row: StageBalance, lang: str) -> dict[str, Any]:
     data = dataclasses.asdict(row)
     data["state"] = row.state
     data["explanation"] = row.explain(lang)
-    plain: dict[str, Any] = _plain(data)
+    plain: dict[str, Any] = json_plain(data)
     return plain
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def balance_cmd(

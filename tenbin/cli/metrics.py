@@ -6,9 +6,7 @@ Every command prints a table in the user's language (counts always beside the ra
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -35,23 +33,7 @@ DIMENSION_LABELS = {
 }
 
 
-def result_dict(result: Any) -> dict[str, Any]:
-    """The runner result as JSON-ready data: its ``as_dict()`` when it has one, else its fields."""
-    if isinstance(result, metrics.IcpRateResult):
-        return result.as_dict()
-    data = dataclasses.asdict(result)
-    query = data.pop("query")
-    return {"icp_version": data.pop("icp_version"), **data, "query": _plain(query)}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+result_dict = metrics.result_dict
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:

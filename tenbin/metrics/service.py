@@ -16,6 +16,7 @@ Every runner computes under any ICP version (``icp_version``; ``None`` is the cu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from typing import Any
@@ -67,6 +68,8 @@ __all__ = [
     "compute_conversion",
     "compute_icp_rate",
     "compute_value_share",
+    "json_plain",
+    "result_dict",
 ]
 
 
@@ -201,3 +204,23 @@ def compute_campaign_costs(engine: Engine, query: CampaignCostQuery) -> Campaign
     leads = proportion(sum(c.leads.hits for c in costed), sum(c.leads.total for c in costed))
     return CampaignCostResult(query, number, tuple(campaigns), cost, leads, per_unit(cost, leads.total),
                               per_unit(cost, leads.hits))  # fmt: skip
+
+
+def json_plain(value: Any) -> Any:
+    """Dates as ISO text inside nested dicts, lists and tuples (the JSON shape of CLI and API)."""
+    if isinstance(value, dict):
+        return {k: json_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def result_dict(result: Any) -> dict[str, Any]:
+    """A runner's result as JSON-ready data: its ``as_dict()`` when it has one, else its fields."""
+    if isinstance(result, IcpRateResult):
+        return result.as_dict()
+    data = dataclasses.asdict(result)
+    query = data.pop("query")
+    return {"icp_version": data.pop("icp_version"), **data, "query": json_plain(query)}
