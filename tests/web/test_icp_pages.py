@@ -123,6 +123,17 @@ def test_discovery_offers_the_planted_rule_first(login: Login, planted: tuple[in
     assert 'data-error-code="ICP_TARGET_UNKNOWN"' in unknown.text  # type: ignore[attr-defined]
 
 
+def test_discovery_form_options_reach_the_search(login: Login, planted: tuple[int, int]) -> None:
+    viewer = login("viewer")
+    form = {"target": "ltv", "depth": "1", "min_support": "37", "ltv_basis": "annualised", "seed": "5"}
+    fragment = viewer.submit("/icp/discover", form).text  # type: ignore[attr-defined]
+    summary = re.search(r'<p class="hint icp-discovery-summary">(.*?)</p>', fragment, re.S)
+    assert summary and "最小サイズ 37" in text_of(summary.group(1)), fragment[:1500]
+    for bad in ("1", "abc"):
+        wrong = viewer.submit("/icp/discover", {"target": "ltv", "depth": "3", "min_support": bad}).text  # type: ignore[attr-defined]
+        assert 'data-error-code="ICP_OPTION_INVALID"' in wrong and "min_support" in wrong
+
+
 def test_saving_once_per_form_audited_for_marketing_only_then_adopt(
     login: Login, engine: Engine, planted: tuple[int, int]
 ) -> None:

@@ -28,7 +28,7 @@ from tenbin.i18n import both
 from tenbin.i18n import gettext as _
 from tenbin.icp import report
 from tenbin.icp import service as icp
-from tenbin.icp.errors import ICP_NO_CURRENT, ICP_RULE_EMPTY
+from tenbin.icp.errors import ICP_NO_CURRENT, ICP_OPTION_INVALID, ICP_RULE_EMPTY
 from tenbin.web import card
 from tenbin.web.context import Ctx, requires
 from tenbin.web.pages import page_router
@@ -189,11 +189,39 @@ def discovery_view(ctx: Ctx, found: icp.Discovery) -> dict[str, Any]:
     return data
 
 
-@router.post("/icp/discover")
-def discover(target: str = Form("ltv"), depth: int = Form(3), ctx: Ctx = requires(Permission.VIEW)) -> Response:
-    """Run discovery; the candidates with evidence, gate and a side-by-side comparison."""
+def _whole_number(option: str, text: str, default: int | None) -> int | None:
+    """A form field holding a whole number; blank means the default."""
+    text = text.strip()
+    if not text:
+        return default
     try:
-        found = icp.discover_icp(ctx.engine, target=target, depth=depth)
+        return int(text)
+    except ValueError:
+        raise TenbinError(
+            ICP_OPTION_INVALID,
+            {"option": option, "value": text, "problem": both("整数", "a whole number")},
+            Place(field=option),
+        ) from None
+
+
+@router.post("/icp/discover")
+def discover(
+    target: str = Form("ltv"),
+    depth: int = Form(3),
+    min_support: str = Form(""),
+    ltv_basis: str = Form("cumulative"),
+    seed: str = Form(""),
+    ctx: Ctx = requires(Permission.VIEW),
+) -> Response:
+    """Run discovery; the candidates with evidence, gate and a side-by-side comparison. The smallest
+    subgroup (blank: max(10, 2 %)), LTV as cumulative or annualised revenue, and the seed of the
+    random split are the options the CLI and API have too."""
+    try:
+        found = icp.discover_icp(
+            ctx.engine, target=target, depth=depth, min_support=_whole_number("min_support", min_support, None),
+            seed=_whole_number("seed", seed, 0) or 0,
+            ltv_basis="annualised" if ltv_basis == "annualised" else "cumulative",
+        )  # fmt: skip
     except TenbinError as exc:
         return render(ctx, "icp_discovery.html", error=exc, d=None)
     return render(ctx, "icp_discovery.html", error=None, d=discovery_view(ctx, found))
