@@ -27,7 +27,6 @@ WEB_FONT = "IPAexGothic, Noto Sans JP, sans-serif"
 INSIDE, OUTSIDE, INK, MUTED = "#1f5fa8", "#98a2b3", "#1d2430", "#667085"
 WIDTH = 760  # the card's drawing width in pixels (PNG at scale 2: 1,600 px wide)
 LINE_UNITS = 118  # half-width characters per line of 12 px text across WIDTH (full-width count 2)
-NOTE_LINES = 7  # at most this many lines per note on the exported card (the web card shows all)
 TEXT_MARK: dict[str, Any] = {"type": "text", "align": "left", "baseline": "top"}
 _fonts_lock = threading.Lock()
 _fonts_ready = False
@@ -264,6 +263,23 @@ def notes_of(v: IcpVersion) -> list[tuple[str, str | None]]:
     return [(_("LTV evidence"), v.notes_ltv), (_("Fit evidence"), v.notes_fit), (_("Market evidence"), v.notes_market)]
 
 
+def criteria_lines(panel: _Panel, v: IcpVersion) -> None:
+    """The weighted criteria with their weights and shares of the score, and the threshold."""
+    if not v.criteria:
+        return
+    threshold = {"threshold": f"{v.threshold or 0:g}"}
+    if v.rules:
+        intro = _("and a fit score of at least %(threshold)s over these weighted criteria:") % threshold
+    else:
+        intro = _("A fit score of at least %(threshold)s over these weighted criteria (no rule):") % threshold
+    panel.line(intro, "label", step=18)
+    total = sum(c.weight for c in v.criteria) or 1.0
+    for i, c in enumerate(v.criteria, 1):
+        share = fmt_percent(c.weight / total, 0)
+        for j, part in enumerate(wrap(f"{i}. {c.rule}  ×{c.weight:g} ({share})", LINE_UNITS - 4)):
+            panel.line(part, x=0 if j == 0 else 16, step=17)
+
+
 def card_spec(v: IcpVersion) -> dict[str, Any]:
     """The whole evidence card of version ``v`` as one Vega-Lite composition (for PNG and PDF)."""
     ev = v.evidence or {}
@@ -273,8 +289,9 @@ def card_spec(v: IcpVersion) -> dict[str, Any]:
     meta = _("Saved by %(author)s on %(date)s") % {"author": v.author or "—", "date": fmt_datetime(v.created_at)}
     head.line(meta + (f" · {current}" if v.is_current else ""), "label", step=24)
     head.line(_("Rule"), "heading", step=20)
-    for part in wrap(v.rules or "—", LINE_UNITS, 5):
+    for part in wrap(v.rules or ("" if v.criteria else "—"), LINE_UNITS):
         head.line(part)
+    criteria_lines(head, v)
     head.y += 10
     if ev:
         head.line(_("Key numbers (95% intervals in brackets)"), "heading", step=20)
@@ -283,12 +300,12 @@ def card_spec(v: IcpVersion) -> dict[str, Any]:
     notes.line(_("Evidence notes"), "heading", step=20)
     for label, text in notes_of(v):
         notes.line(label, "label", step=16)
-        for part in wrap(text or "—", LINE_UNITS, NOTE_LINES):
+        for part in wrap(text or "—", LINE_UNITS):
             notes.line(part, step=17)
         notes.y += 6
     computed = ev.get("computed_at") or "—"
-    notes.line(_("Evidence computed at %(at)s · tenbin (天秤), Balance Based Marketing") % {"at": computed},
-               "label")  # fmt: skip
+    foot = _("Evidence computed at %(at)s · tenbin (天秤) · Balance Based Marketing is a method proposed by ALUHA Inc.")
+    notes.line(foot % {"at": computed}, "label")
     parts = [head.spec(), *_charts(ev, WIDTH - 220), notes.spec()]
     return {"$schema": SCHEMA, "background": "white", "padding": 24, "vconcat": parts, "spacing": 22, "align": "none",
             "config": _config(EXPORT_FONT)}  # fmt: skip
