@@ -47,6 +47,14 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     # home, records, charts
     ("GET", "/"): "view",
     ("GET", "/charts/responses-by-month.json"): "view",
+    # ICP-rate dashboard and campaign pages (issue 5): read-only, exports of aggregates need only view
+    ("GET", "/dashboard"): "view",
+    ("GET", "/dashboard/leads"): "view",
+    ("GET", "/dashboard/charts/{chart}.json"): "view",
+    ("GET", "/dashboard/charts/{chart}.png"): "view",
+    ("GET", "/dashboard/charts/{chart}.svg"): "view",
+    ("GET", "/dashboard/tables/{table}.csv"): "view",
+    ("GET", "/dashboard/tables/{table}.xlsx"): "view",
     ("GET", "/records"): "view",
     ("GET", "/records/{entity}"): "view",
     ("GET", "/records/{entity}/{record_id}"): "view",
@@ -144,6 +152,9 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/metrics/conversion"): "view",
     ("GET", "/api/v1/metrics/value"): "view",
     ("GET", "/api/v1/metrics/costs"): "view",
+    # REST API and page: the next campaign mix (everyone reads; a calculation, nothing is written)
+    ("GET", "/api/v1/plan"): "view",
+    ("GET", "/plan"): "view",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",

@@ -1,0 +1,188 @@
+"""The ICP-rate dashboard on SQLite and PostgreSQL, on the declared metrics workspace of
+``tests/integration/test_metrics.py`` (400 leads, 150 of them ICP leads; ICP v1 = industry E).
+
+Figures by hand (see that module's table): range 2025-03 … 2026-03 by month holds every lead:
+リード獲得 400, ICP 150 → 37.5 %; MQL ICP 76 + non 80 = 156; 商談化 ICP 30 + non 25 = 55; 受注 ICP 12 +
+non 5 = 17. Months: 2025-03 50 (30 ICP), 2025-04 50 (30), 2025-06 200 (50), 2026-01 40 (20),
+2026-03 60 (20). Campaign A (cost 1,200,000): 100 leads, 60 ICP (60 %), 12,000 yen per lead, 20,000
+per ICP lead, 商談化 14 ICP + 10 non = 24 (24 %), 受注 5 + 3 = 8 of 24 (33.3 %).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Client
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from tenbin.web.dashboard_period import default_selection, parse_selection, period_keys
+
+RANGE = "period=month&from=2025-03&to=2026-03"
+
+
+def _declare() -> Callable[[Engine], None]:
+    path = Path(__file__).resolve().parents[1] / "integration" / "test_metrics.py"
+    spec = importlib.util.spec_from_file_location("metrics_workspace_for_dashboard", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    declare: Callable[[Engine], None] = module.declare
+    return declare
+
+
+@pytest.fixture
+def viewer(login: Callable[..., Client], engine: Engine) -> Client:
+    _declare()(engine)
+    return login("viewer")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _count_on(client: Client, url: str) -> int:
+    page = client.get(url.replace("&amp;", "&"))
+    assert page.status_code == 200, page.text
+    found = re.search(r'data-total="(\d+)"', page.text)
+    assert found, url
+    return int(found.group(1))
+
+
+def test_the_dashboard_shows_the_articles_figures(viewer: Client) -> None:
+    page = viewer.get(f"/dashboard?{RANGE}")
+    assert page.status_code == 200, page.text
+    text = _text(page.text)
+    assert "リード獲得: 400件、うちICP該当 150件(37.5%)" in text
+    assert "商談化(SQL): 55件、うちICP該当 30件(54.5%)" in text
+    funnel = re.search(r'<tr data-stage="lead">(.*?)</tr>', page.text, re.S)
+    assert funnel is not None
+    assert re.findall(r">([\d,]+)</a>", funnel.group(1)) == ["400", "150", "250"]
+    assert "37.5%" in funnel.group(1)
+    # the campaign table: A's figures by hand
+    row = re.search(r'<a href="/campaigns/1\?[^"]*">A</a>(.*?)</tr>', page.text, re.S)
+    assert row is not None
+    cells = _text(row.group(1))
+    assert "100" in cells and "60.0%" in cells and "120万円" in cells and "1.2万円" in cells and "2万円" in cells
+    assert "24.0%" in cells and "33.3%" in cells
+
+
+def test_english_and_fiscal_year(login: Callable[..., Client], engine: Engine) -> None:
+    _declare()(engine)
+    c = login("viewer", username="english-viewer", locale="en")
+    page = c.get("/dashboard?period=fiscal_year&from=2025-04&to=2026-03")
+    assert page.status_code == 200
+    text = _text(page.text)
+    # 年度 2025 leaves out the 50 leads of 2025-03-31 23:59:59: 350 leads, 120 ICP
+    assert "Lead acquired: 350 leads, of which 120 match the ICP (34.3%)" in text
+
+
+def test_every_number_links_to_exactly_that_many_leads(viewer: Client) -> None:
+    page = viewer.get(f"/dashboard?{RANGE}&campaigns=all")
+    links = re.findall(r'<a href="(/dashboard/leads\?[^"]+)" title="[^"]*">([\d,]+)</a>', page.text)
+    assert len(links) > 40
+    for url, number in links:
+        assert _count_on(viewer, url) == int(number.replace(",", "")), url
+
+
+def test_campaigns_sort_by_any_column(viewer: Client) -> None:
+    def order(query: str) -> list[str]:
+        html = viewer.get(f"/dashboard?{RANGE}&{query}").text
+        return re.findall(r'<a href="/campaigns/\d+\?[^"]*">(\w)</a>', html)
+
+    assert order("sort=rate&desc=1") == ["A", "C", "B", "D"]  # 60 %, 50 %, 25 %, no leads last
+    assert order("sort=leads&desc=1") == ["B", "A", "C", "D"]
+    assert order("sort=cost_per_icp_lead&desc=0") == ["B", "A", "C", "D"]  # 18,000 · 20,000 · 20,000 (name) · none
+    html = viewer.get(f"/dashboard?{RANGE}&sort=leads&desc=1").text
+    assert re.search(r'aria-sort="descending"><a href="[^"]*sort=leads&amp;desc=0', html)
+
+
+def test_tables_export_as_csv_and_xlsx(viewer: Client) -> None:
+    response = viewer.get(f"/dashboard/tables/funnel.csv?{RANGE}")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["ステージ", "リード", "ICP該当リード", "ICP非該当リード"]
+    assert rows[1] == ["リード獲得", "400", "150", "250", "37.5", rows[1][5], rows[1][6]]
+    assert [r[1] for r in rows[1:]] == ["400", "156", "55", "17", "0"]
+    sjis = viewer.get(f"/dashboard/tables/funnel.csv?{RANGE}&encoding=cp932")
+    assert sjis.content.decode("cp932").splitlines()[1].startswith("リード獲得,400,150,250,37.5")
+    xlsx = viewer.get(f"/dashboard/tables/campaigns.xlsx?{RANGE}&sort=leads&desc=1")
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[1][:9] == ["B", "広告", "量", 200, 50, 25.0, 900_000, 4500, 18000]
+    assert values[2][:6] == ["A", "ウェビナー", "質", 100, 60, 60.0]
+    assert values[2][9:] == [24, 24.0, 8, 33.3]
+    trend = viewer.get(f"/dashboard/tables/trend.csv?{RANGE}")
+    months = {r[0]: r[2:4] for r in csv.reader(io.StringIO(trend.content.decode("utf-8-sig")))}
+    assert months["2025-06"] == ["200", "50"] and months["2025-05"] == ["0", "0"] and len(months) == 14
+
+
+def test_charts_export_as_png_and_svg_with_japanese(viewer: Client) -> None:
+    spec = viewer.get(f"/dashboard/charts/trend.json?{RANGE}").json()
+    periods = [v["period"] for v in spec["data"]["values"] if v["part_order"] == 0]
+    assert len(periods) == 13 and periods[0] == "2025-03"
+    band = spec["vconcat"][0]["layer"][0]["data"]["values"]
+    assert band == [{"low": 0.3, "high": 0.5}]  # the default band 30–50 %
+    png = viewer.get(f"/dashboard/charts/funnel.png?{RANGE}")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png.content[16:20], "big"), int.from_bytes(png.content[20:24], "big")
+    assert 1400 <= width <= 1800 and 200 <= height <= 1000, (width, height)
+    svg = viewer.get(f"/dashboard/charts/trend.svg?{RANGE}")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "ICP率の推移" in svg.text and "ICP該当リード" in svg.text and "リード獲得" in svg.text
+
+
+def test_empty_states(login: Callable[..., Client], engine: Engine) -> None:
+    c = login("marketing")
+    assert "/imports" in c.get("/dashboard").text  # no leads: import
+    _declare()(engine)
+    from sqlalchemy import update
+
+    from tenbin.db import schema
+
+    with engine.begin() as conn:
+        conn.execute(update(schema.icp_versions).values(is_current=False))
+    page = c.get("/dashboard").text
+    assert 'href="/icp"' in page and "ICPがまだ採用されていません" in page
+
+
+def test_bad_selection_is_a_coded_error_on_the_page(viewer: Client) -> None:
+    page = viewer.get("/dashboard?period=week")
+    assert page.status_code == 200 and "DASHBOARD_PERIOD_INVALID" in page.text
+    assert "DASHBOARD_RANGE_ORDER" in viewer.get("/dashboard?from=2026-03&to=2025-03").text
+    assert "DASHBOARD_MONTH_INVALID" in viewer.get("/dashboard?from=2026-13").text
+    leads = viewer.get("/dashboard/leads?stage=deal")
+    assert leads.status_code == 400 and "DASHBOARD_STAGE_UNKNOWN" in leads.text
+
+
+def test_periods_by_hand() -> None:
+    today = dt.date(2026, 2, 10)
+    assert default_selection("month", today).start == dt.date(2025, 3, 1)
+    assert default_selection("quarter", today).start == dt.date(2024, 4, 1)
+    assert default_selection("fiscal_year", today).start == dt.date(2023, 4, 1)
+    sel = parse_selection({"period": "fiscal_year", "from": "2025-06", "to": "2025-06"}, today)
+    assert (sel.start, sel.end) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    keys = period_keys("quarter", dt.date(2025, 2, 1), dt.date(2025, 8, 31))
+    assert [k for k, _, _ in keys] == ["2025-Q1", "2025-Q2", "2025-Q3"]
+    assert keys[1][1:] == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+
+
+def test_save_chart_pngs_for_review(viewer: Client, tmp_path: Path) -> None:
+    """Not a check of pixels: writes the exported charts where a reviewer can open them."""
+    out = Path("/tmp/c/charts") if Path("/tmp/c").is_dir() else tmp_path
+    out.mkdir(exist_ok=True)
+    for chart in ("funnel", "trend"):
+        response = viewer.get(f"/dashboard/charts/{chart}.png?{RANGE}")
+        assert response.status_code == 200
+        (out / f"{chart}.png").write_bytes(response.content)
