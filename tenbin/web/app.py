@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from tenbin.api.icp import router as icp_api
 from tenbin.api.imports import router as imports_api
 from tenbin.api.metrics import router as metrics_api
+from tenbin.api.plan import router as plan_api
 from tenbin.api.records import ERRORS as PROBLEM_RESPONSES
 from tenbin.api.records import router as records_api
 from tenbin.api.routes import router as api_router
@@ -72,7 +73,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # records last: /{entity} paths
-    for router in (api_router, imports_api, settings_api, icp_api, metrics_api, records_api):
+    for router in (api_router, imports_api, settings_api, icp_api, metrics_api, plan_api, records_api):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     for router in pages.routers():
         app.include_router(router)
