@@ -83,24 +83,26 @@ def _counts(row: IcpRateRow | None) -> dict[str, Any]:
             "high": row.high}  # fmt: skip
 
 
-def _links(version: int | None, **where: Any) -> dict[str, str]:
+def links_to_leads(version: int | None, **where: Any) -> dict[str, str]:
     return {"total": leads_url(version, **where), "icp": leads_url(version, icp="yes", **where),
             "non_icp": leads_url(version, icp="no", **where)}  # fmt: skip
 
 
-def funnel_rows(result: IcpRateResult, stages: list[Stage], sel: Selection) -> list[dict[str, Any]]:
-    """Every stage in funnel order (stages without leads too) with counts, rate, interval and links."""
+def funnel_rows(
+    result: IcpRateResult, stages: list[Stage], icp_version: int | None, **where: Any
+) -> list[dict[str, Any]]:
+    """Every stage in funnel order (stages without leads too) with counts, rate, interval and the links
+    to its leads (``where``: the drill-down's other conditions, e.g. the period or the campaign)."""
     overall = {row.keys[0]: row for row in result.overall}
     return [{"stage": st.code, "name": st.name, **_counts(overall.get(st.code)),
-             "links": _links(sel.icp_version, stage=st.code, **{"from": sel.start, "to": sel.end})}
-            for st in stages]  # fmt: skip
+             "links": links_to_leads(icp_version, stage=st.code, **where)} for st in stages]  # fmt: skip
 
 
-def trend_rows(result: IcpRateResult, stage: str, sel: Selection) -> list[dict[str, Any]]:
+def trend_rows(result: IcpRateResult, stage: str, sel: Selection, **where: Any) -> list[dict[str, Any]]:
     """One row per period of the range (empty periods too) for one stage."""
     found = {row.keys[1]: row for row in result.rows if row.keys[0] == stage}
     return [{"period": key, **_counts(found.get(key)),
-             "links": _links(sel.icp_version, stage=stage, **{"from": start, "to": end})}
+             "links": links_to_leads(sel.icp_version, stage=stage, **{"from": start, "to": end}, **where)}
             for key, start, end in period_keys(sel.period, sel.start, sel.end)]  # fmt: skip
 
 
@@ -126,7 +128,7 @@ def campaign_rows(engine: Engine, sel: Selection, *, all_campaigns: bool) -> lis
             "rate": c.leads.rate, "low": c.leads.low, "high": c.leads.high, "cost": c.cost,
             "cost_per_lead": c.cost_per_lead, "cost_per_icp_lead": c.cost_per_icp_lead,
             "sql": sql, "won": won, "opportunity_rate": _ratio(sql, c.leads.total), "win_rate": _ratio(won, sql),
-            "links": {**_links(sel.icp_version, campaign=c.campaign),
+            "links": {**links_to_leads(sel.icp_version, campaign=c.campaign),
                       "sql": leads_url(sel.icp_version, campaign=c.campaign, stage=OPPORTUNITY),
                       "won": leads_url(sel.icp_version, campaign=c.campaign, stage=WON)},
         })  # fmt: skip
@@ -148,11 +150,15 @@ def _steps(stages: list[Stage]) -> tuple[tuple[str, str], ...]:
     return tuple((a, b) for a, b in pairs if a in codes and b in codes and codes.index(a) < codes.index(b))
 
 
-def conversion_steps(engine: Engine, stages: list[Stage], sel: Selection) -> tuple[ConversionStep, ...]:
+def conversion_steps(engine: Engine, stages: list[Stage], *, icp_version: int | None,
+                     period_from: dt.date | None = None, period_to: dt.date | None = None,
+                     filters: LeadFilter | None = None) -> tuple[ConversionStep, ...]:  # fmt: skip
+    """ICP vs non-ICP 商談化率 and 受注率 (the steps the workspace's stages allow)."""
     steps = _steps(stages)
     if not steps:
         return ()
-    query = ConversionQuery(steps=steps, icp_version=sel.icp_version, period_from=sel.start, period_to=sel.end)
+    query = ConversionQuery(steps=steps, icp_version=icp_version, period_from=period_from, period_to=period_to,
+                            filters=filters or LeadFilter())  # fmt: skip
     return compute_conversion(engine, query).steps
 
 
@@ -203,9 +209,11 @@ def build_dashboard(engine: Engine, sel: Selection, *, lang: str, trend_stage: s
         stages=stages,
         trend_stage=stage,
         band=targets.stage_bands.get(stage, targets.icp_rate),
-        funnel=funnel_rows(rates, stages, sel),
+        funnel=funnel_rows(rates, stages, sel.icp_version, **{"from": sel.start, "to": sel.end}),
         trend=trend_rows(rates, stage, sel),
-        conversion=conversion_steps(engine, stages, sel),
+        conversion=conversion_steps(
+            engine, stages, icp_version=sel.icp_version, period_from=sel.start, period_to=sel.end
+        ),
         balance=balance_of(engine, sel, today) if stages else [],
         campaigns=campaign_rows(engine, sel, all_campaigns=all_campaigns),
         value=value,

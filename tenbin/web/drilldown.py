@@ -37,12 +37,14 @@ DASHBOARD_STAGE_UNKNOWN = ErrorCode(
 @dataclass(frozen=True)
 class LeadSet:
     """Which leads: those that reached ``stage`` (``None``: the first stage) in the period, whose first
-    touch was ``campaign`` (``(none)``: no response), ICP or not (``None``: both), under an ICP version."""
+    touch was ``campaign`` (``(none)``: no response) with ``offer`` (``(none)``: no offer), ICP or not
+    (``None``: both), under an ICP version."""
 
     stage: str | None = None
     period_from: dt.date | None = None
     period_to: dt.date | None = None
     campaign: str | None = None
+    offer: str | None = None
     icp: bool | None = None
     icp_version: int | None = None
 
@@ -85,8 +87,8 @@ def _period(column: ColumnElement[Any], start: dt.date | None, end: dt.date | No
 def _first_touch() -> Select[Any]:
     r = s.responses
     order = func.row_number().over(partition_by=r.c.contact_id, order_by=(r.c.responded_at, r.c.id))
-    ranked = select(r.c.contact_id, r.c.campaign_id, order.label("touch")).subquery("ranked_responses")
-    return select(ranked.c.contact_id, ranked.c.campaign_id).where(ranked.c.touch == 1)
+    ranked = select(r.c.contact_id, r.c.campaign_id, r.c.offer_id, order.label("touch")).subquery("ranked_responses")
+    return select(ranked.c.contact_id, ranked.c.campaign_id, ranked.c.offer_id).where(ranked.c.touch == 1)
 
 
 def _campaign_condition(campaign: str) -> ColumnElement[bool]:
@@ -96,6 +98,16 @@ def _campaign_condition(campaign: str) -> ColumnElement[bool]:
     touch = _first_touch().subquery("first_touch")
     named = select(touch.c.contact_id).join(s.campaigns, s.campaigns.c.id == touch.c.campaign_id)
     return c.c.id.in_(named.where(s.campaigns.c.name == campaign))
+
+
+def _offer_condition(offer: str) -> ColumnElement[bool]:
+    """First touch with that offer; ``(none)``: a first touch without an offer, or no response."""
+    c = s.contacts
+    touch = _first_touch().subquery("first_offer")
+    if offer == NONE_KEY:
+        return ~c.c.id.in_(select(touch.c.contact_id).where(touch.c.offer_id.is_not(None)))
+    named = select(touch.c.contact_id).join(s.offers, s.offers.c.id == touch.c.offer_id)
+    return c.c.id.in_(named.where(s.offers.c.name == offer))
 
 
 def _source(position: int, first: bool) -> tuple[FromClause, ColumnElement[Any]]:
@@ -126,6 +138,8 @@ def list_leads(engine: Engine, lead_set: LeadSet, *, offset: int = 0, limit: int
         where = _period(reached_at, lead_set.period_from, lead_set.period_to)
         if lead_set.campaign is not None:
             where.append(_campaign_condition(lead_set.campaign))
+        if lead_set.offer is not None:
+            where.append(_offer_condition(lead_set.offer))
         if lead_set.icp is not None:
             where.append(flag == (1 if lead_set.icp else 0))
         total = int(conn.execute(select(func.count()).select_from(source).where(*where)).scalar_one())

@@ -125,7 +125,7 @@ def dashboard_chart(ctx: Ctx, params: Mapping[str, str], chart: str, *, export: 
     range_text = f"{sel.start:%Y-%m}〜{sel.end:%Y-%m}" if ctx.lang == "ja" else f"{sel.start:%Y-%m} to {sel.end:%Y-%m}"
     if chart == "funnel":
         title = _("ICP rate by funnel stage") + f" ({range_text}, ICP v{rates.icp_version})"
-        return ce.funnel_spec(funnel_rows(rates, stages, sel), title=title, export=export), name
+        return ce.funnel_spec(funnel_rows(rates, stages, sel.icp_version), title=title, export=export), name
     codes = {st.code: st.name for st in stages}
     raw = params.get("stage") or ""
     stage = raw if raw in codes else (stages[0].code if stages else "lead")
@@ -208,6 +208,7 @@ def lead_set(params: Mapping[str, str]) -> LeadSet:
         period_from=parse_day(params.get("from"), "from"),
         period_to=parse_day(params.get("to"), "to"),
         campaign=params.get("campaign") or None,
+        offer=params.get("offer") or None,
         icp=True if raw_icp == "yes" else (False if raw_icp == "no" else None),
         icp_version=parse_version(params.get("v")),
     )
