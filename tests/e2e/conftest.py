@@ -78,6 +78,7 @@ class LiveServer:
     url: str
     passwords: dict[str, str]
     roles: dict[str, str]
+    db_url: str = ""  # the served workspace, for tests that prepare data the UI cannot
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +128,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 pytest.fail(f"uvicorn did not answer within 30 s:\n{log_path.read_text(errors='replace')}")
             time.sleep(0.1)
         _PASSWORDS.update({u: p for u, _, p in logins})
-        yield LiveServer(url, {u: p for u, _, p in logins}, {u: r for u, r, _ in logins})
+        yield LiveServer(url, {u: p for u, _, p in logins}, {u: r for u, r, _ in logins}, db_url)
     finally:
         proc.terminate()
         try:
