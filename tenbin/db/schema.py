@@ -28,8 +28,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
+
+from tenbin.db.revision import create_triggers
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -495,3 +498,41 @@ import_uploads = Table(
     Column("run_id", Id, nullable=True),  # the committed import run
     Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
 )
+
+# Derived data: the metrics facts (tenbin.metrics.facts), rebuilt when the data revision moves.
+data_revision = Table(
+    "data_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # one row, id 1
+    Column("revision", BigInteger, nullable=False, server_default="0"),
+    Column("txid", BigInteger, nullable=True),  # PostgreSQL: the transaction that last moved it
+)
+
+metric_cells_state = Table(
+    "metric_cells_state",
+    metadata,
+    Column("icp_version", Integer, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),  # the data revision the cells were built at
+    Column("refreshed_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+    Column("seconds", Float, nullable=False),  # how long the refresh took
+)
+
+metric_cells = Table(
+    "metric_cells",
+    metadata,
+    Column("icp_version", Integer, nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("month", Date, nullable=True),  # first day of the month the stage was reached
+    Column("top_position", Integer, nullable=False),  # the furthest funnel position the lead reached
+    Column("campaign_id", Id, nullable=True),  # first touch
+    Column("offer_id", Id, nullable=True),
+    Column("team_id", Id, nullable=True),
+    Column("leads", Integer, nullable=False),
+    Column("icp", Integer, nullable=False),
+    Index("ix_metric_cells_version_stage_month", "icp_version", "stage", "month"),
+)
+
+
+@event.listens_for(metadata, "after_create")
+def _create_revision_triggers(_target: MetaData, connection: Any, **_kw: Any) -> None:
+    create_triggers(connection)

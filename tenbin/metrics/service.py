@@ -10,6 +10,9 @@
 
 Each runner reads reference data (the funnel stages, the ICP version) and then runs ONE aggregate
 statement; only counts and sums come back to Python, where the rates and intervals are computed.
+The statement reads the precomputed cells of :mod:`tenbin.metrics.facts` when they can answer the
+query (rebuilt first when the data changed), else the leads (:mod:`tenbin.metrics.statements`);
+both give the same numbers.
 The definitions (lead, stage reached, first touch, team, period) are in :mod:`tenbin.metrics.leads`.
 Every runner computes under any ICP version (``icp_version``; ``None`` is the current one).
 """
@@ -21,13 +24,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select
 
 from tenbin.errors import Place, TenbinError
 from tenbin.icp.versions import definition_sql, get_version, version_definition
+from tenbin.metrics import cells, facts, statements
 from tenbin.metrics import errors as e
 from tenbin.metrics import leads as lq
-from tenbin.metrics import statements
 from tenbin.metrics.model import (
     DIMENSIONS,
     NONE_KEY,
@@ -80,6 +83,18 @@ def _icp(conn: Connection, version: int | None) -> tuple[int, ColumnElement[bool
     return found.version, definition_sql(version_definition(conn, found))
 
 
+def _run(engine: Engine, conn: Connection, version: int, from_cells: Select[Any] | None,
+         from_leads: Select[Any]) -> list[Row[Any]]:  # fmt: skip
+    """The counts from the precomputed cells when the query can be answered from them (rebuilding
+    the version's cells first when the data changed since), else from the leads."""
+    if from_cells is None:
+        return list(conn.execute(from_leads).all())
+    if not facts.is_fresh(conn, version):
+        conn.rollback()  # end this read so that it sees the rebuilt cells (SQLite: a new snapshot)
+        facts.refresh(engine, version)
+    return list(conn.execute(from_cells).all())
+
+
 def _check_period(period_from: dt.date | None, period_to: dt.date | None) -> None:
     if period_from is not None and period_to is not None and period_from > period_to:
         params = {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}
@@ -108,7 +123,8 @@ def compute_icp_rate(engine: Engine, query: IcpRateQuery) -> IcpRateResult:
         if query.stage is not None:
             funnel.position(query.stage)
         number, condition = _icp(conn, query.icp_version)
-        found = conn.execute(statements.icp_rate(funnel, query, condition)).all()
+        from_cells = cells.icp_rate(funnel, query, number) if cells.covers_icp_rate(query) else None
+        found = _run(engine, conn, number, from_cells, statements.icp_rate(funnel, query, condition))
     width = len(query.by)
     counted = [(tuple(lq.key_text(v) for v in row[:width]), int(row.total), int(row.icp)) for row in found]
     counted = [c for c in counted if c[1] > 0 or not width]
@@ -158,7 +174,9 @@ def compute_conversion(engine: Engine, query: ConversionQuery) -> ConversionResu
                 raise TenbinError(e.METRICS_STEP_ORDER, {"from_stage": start, "to_stage": end},
                                   Place(field=f"steps[{index}]"))  # fmt: skip
         number, condition = _icp(conn, query.icp_version)
-        row = conn.execute(statements.conversion(funnel, query, condition)).one()._mapping
+        from_cells = cells.conversion(funnel, query, number) if cells.covers_conversion(query) else None
+        (found,) = _run(engine, conn, number, from_cells, statements.conversion(funnel, query, condition))
+        row = found._mapping
     steps = []
     for i, (start, end) in enumerate(query.steps):
         n, n_icp, k, k_icp = (int(row[name]) for name in (f"n{i}", f"n{i}_icp", f"k{i}", f"k{i}_icp"))
@@ -192,7 +210,10 @@ def compute_campaign_costs(engine: Engine, query: CampaignCostQuery) -> Campaign
     _check_period(query.period_from, query.period_to)
     with engine.connect() as conn:
         number, condition = _icp(conn, query.icp_version)
-        found = conn.execute(statements.campaign_costs(query, condition)).all()
+        funnel = lq.load_funnel(conn)
+        covered = cells.covers_campaign_costs(query)
+        from_cells = cells.campaign_costs(funnel, query, number) if covered else None
+        found = _run(engine, conn, number, from_cells, statements.campaign_costs(query, condition))
     campaigns = []
     for name, channel, orientation, cost, leads, icp in found:
         known = None if cost is None else int(cost)

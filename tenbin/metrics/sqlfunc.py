@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -52,3 +52,20 @@ def _fiscal_year_postgresql(element: fiscal_year_of, compiler: Any, **kw: Any) -
     return (
         f"(CAST(EXTRACT(YEAR FROM {value}) AS INTEGER) - CASE WHEN EXTRACT(MONTH FROM {value}) < 4 THEN 1 ELSE 0 END)"
     )
+
+
+class month_start_of(GenericFunction[Any]):
+    """The first day of the month of a date or timestamp, as a date (the metrics cells' month)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start_of, "sqlite")
+def _month_start_sqlite(element: month_start_of, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_start_of, "postgresql")
+def _month_start_postgresql(element: month_start_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"

@@ -1,0 +1,107 @@
+"""The data revision: a counter the database itself moves whenever a table that derived data is
+computed from changes, so caches of derived data (the metrics facts) know when they are stale.
+
+Triggers, not calls in every write path: imports, record edits, the web pages, the demo generator,
+cascading deletes and hand-written SQL all change the same tables, and a trigger sees every one of
+them. ``data_revision`` holds one row (id 1).
+
+* **SQLite**: row triggers (SQLite has no statement triggers) add 1 per changed row; the row is in
+  the page cache of the writing transaction, so this costs about a microsecond a row.
+* **PostgreSQL**: statement triggers (also on TRUNCATE) add 1 at most once per transaction: the row
+  remembers the transaction id that last moved it, so a million-row import updates it once (updating
+  one row a million times in one transaction would leave a million dead versions to scan). A
+  truncated ``data_revision`` gets its row back from the next change, with a revision above every
+  recorded one (so no cache can pass for fresh).
+
+Either way the counter is part of the writing transaction: it becomes visible with the data, and a
+rolled-back write leaves it unchanged. A reader that reads the revision *before* it reads the data
+has data at least as new as that revision.
+
+The trigger statements are fixed DDL text built from the table names below (never from input).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection
+
+# The tables the metrics facts are derived from: leads and their accounts, responses, stage events
+# and the funnel, campaigns and offers, teams (a lead's team is its owner's), and everything an ICP
+# rule can test (custom attributes, challenges and their categories) and the ICP versions.
+WATCHED_TABLES = (
+    "accounts",
+    "contacts",
+    "responses",
+    "stage_events",
+    "funnel_stages",
+    "campaigns",
+    "offers",
+    "teams",
+    "team_members",
+    "attribute_definitions",
+    "custom_values",
+    "challenge_categories",
+    "challenges",
+    "icp_versions",
+)
+
+PG_FUNCTION = "tenbin_bump_data_revision"
+
+
+def _sqlite_statements(tables: Iterable[str]) -> list[str]:
+    statements = []
+    for table in tables:
+        for event in ("insert", "update", "delete"):
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS trg_{table}_{event}_revision AFTER {event.upper()} ON {table} "  # noqa: S608
+                "BEGIN UPDATE data_revision SET revision = revision + 1 WHERE id = 1; END"
+            )
+    return statements
+
+
+def _pg_statements(tables: Iterable[str]) -> list[str]:
+    statements = [
+        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
+        "UPDATE data_revision SET revision = revision + 1, txid = txid_current() "
+        "WHERE id = 1 AND txid IS DISTINCT FROM txid_current(); "
+        "IF NOT FOUND THEN INSERT INTO data_revision (id, revision, txid) SELECT 1, "
+        "coalesce(max(revision), 0) + 1, txid_current() FROM metric_cells_state "
+        "ON CONFLICT (id) DO NOTHING; END IF; RETURN NULL; END $$"
+    ]
+    for table in tables:
+        statements.append(
+            f"CREATE OR REPLACE TRIGGER trg_{table}_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
+        )
+    return statements
+
+
+SEED = "INSERT INTO data_revision (id, revision) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM data_revision)"
+
+
+def create_triggers(conn: Connection, tables: Iterable[str] = WATCHED_TABLES) -> None:
+    """Create the triggers that move ``data_revision`` on every change of ``tables`` (and its row);
+    running it again changes nothing."""
+    tables = tuple(tables)
+    conn.exec_driver_sql(SEED)
+    if conn.dialect.name == "postgresql":
+        statements = _pg_statements(tables)
+    elif conn.dialect.name == "sqlite":
+        statements = _sqlite_statements(tables)
+    else:
+        return
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
+def drop_triggers(conn: Connection, tables: Iterable[str] = WATCHED_TABLES) -> None:
+    """Drop what :func:`create_triggers` created."""
+    for table in tables:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_{table}_revision ON {table}")
+        elif conn.dialect.name == "sqlite":
+            for event in ("insert", "update", "delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_{table}_{event}_revision")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")

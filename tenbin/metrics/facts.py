@@ -1,0 +1,117 @@
+"""Precomputed metrics cells: leads and ICP leads counted once per ICP version, so that a metric over a
+million leads reads tens of thousands of rows instead of joining millions.
+
+A **cell** (table ``metric_cells``) is a group of leads sharing, for one ICP version: a funnel stage
+they reached, the month they reached it (``acquired_at`` for the first stage), the furthest stage
+they reached, their first-touch campaign and offer, and their team — with the number of leads and
+of ICP leads in it. The definitions are those of :mod:`tenbin.metrics.leads`; the cells are built by
+one ``INSERT … SELECT`` from the same relations (:func:`build_statement`), so they hold exactly what
+the straightforward statements count. Because a lead's stages are a prefix of the funnel, "reached
+stage S" is "furthest position ≥ position of S", which gives stage conversion from the same cells.
+
+**Freshness**: ``data_revision`` is moved by triggers on every table the cells are derived from
+(:mod:`tenbin.db.revision`); ``metric_cells_state`` records the revision each version's cells were
+built at. A metric call whose version's cells are older than the revision rebuilds them first
+(:func:`refresh`, one transaction, serialised per database), then reads them. Reading the revision
+before the data makes the cells at least as new as the revision they are marked with.
+
+Queries the cells cannot answer (industry or size band, periods that do not start and end on month
+boundaries, filters or fields added later) run the straightforward statements
+(:mod:`tenbin.metrics.statements`); :mod:`tenbin.metrics.cells` decides.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Insert, delete, func, insert, literal, select
+
+from tenbin.db import schema as s
+from tenbin.db.engine import write_transaction
+from tenbin.icp.versions import definition_sql, get_version, version_definition
+from tenbin.metrics import leads as lq
+from tenbin.metrics.sqlfunc import month_start_of
+
+LOCK_KEY = 0x7465_6E62_696E  # PostgreSQL advisory lock: one refresh at a time per database
+
+CELL_COLUMNS = ("icp_version", "stage", "month", "top_position", "campaign_id", "offer_id", "team_id", "leads",
+                "icp")  # fmt: skip
+
+
+def build_statement(funnel: lq.Funnel, version: int, condition: Any) -> Insert:
+    """``INSERT INTO metric_cells SELECT …``: every (lead, stage reached) of :func:`lq.reach`, with the
+    lead's furthest stage, first touch, team and ICP flag, grouped into cells."""
+    ev, fs, c, a = s.stage_events, s.funnel_stages, s.contacts, s.accounts
+    first = funnel.stages[0][1]
+    furthest = (
+        select(ev.c.contact_id, func.max(fs.c.position).label("top"))
+        .select_from(ev.join(fs, fs.c.id == ev.c.stage_id))
+        .where(ev.c.contact_id.is_not(None))
+        .group_by(ev.c.contact_id)
+        .subquery("furthest")
+    )
+    reach, touch, owners = lq.reach(funnel), lq.first_touch(), lq.owner_team()
+    source = (
+        reach.join(c, c.c.id == reach.c.contact_id)
+        .outerjoin(a, a.c.id == c.c.account_id)
+        .outerjoin(touch, touch.c.contact_id == c.c.id)
+        .outerjoin(owners, owners.c.owner == c.c.owner)
+        .outerjoin(furthest, furthest.c.contact_id == c.c.id)
+    )
+    top = func.coalesce(furthest.c.top, first)  # no event: the first stage (the lowest position)
+    keys = [reach.c.stage, month_start_of(reach.c.reached_at), top, touch.c.campaign_id, touch.c.offer_id,
+            owners.c.team_id]  # fmt: skip
+    rows = (
+        select(literal(version), *keys, func.count(), func.coalesce(func.sum(lq.icp_flag(condition)), 0))
+        .select_from(source)
+        .group_by(*keys)
+    )
+    return insert(s.metric_cells).from_select(list(CELL_COLUMNS), rows)
+
+
+def _revision(conn: Connection) -> int | None:
+    found = conn.execute(select(s.data_revision.c.revision).where(s.data_revision.c.id == 1)).scalar()
+    return None if found is None else int(found)
+
+
+def _built(conn: Connection, version: int) -> int | None:
+    state = s.metric_cells_state
+    found = conn.execute(select(state.c.revision).where(state.c.icp_version == version)).scalar()
+    return None if found is None else int(found)
+
+
+def is_fresh(conn: Connection, version: int) -> bool:
+    """Whether the cells of ICP version ``version`` were built at the current data revision."""
+    current = _revision(conn)
+    return current is not None and _built(conn, version) == current
+
+
+def refresh(engine: Engine, version: int) -> float | None:
+    """Rebuild the cells of ICP version ``version`` unless they are fresh; returns the seconds the
+    rebuild took (``None`` when another caller had just rebuilt them).
+
+    One write transaction (``BEGIN IMMEDIATE`` on SQLite; an advisory lock on PostgreSQL so that
+    concurrent callers wait for one rebuild instead of repeating it). The revision, the funnel and
+    the ICP condition are read inside it, before the leads."""
+    with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
+        current = _revision(conn)
+        if current is None:  # the migration creates the row; if it was removed, a revision above
+            state = s.metric_cells_state  # every recorded one (no other version's cells pass for fresh)
+            current = int(conn.execute(select(func.coalesce(func.max(state.c.revision), 0) + 1)).scalar_one())
+            conn.execute(insert(s.data_revision).values(id=1, revision=current))
+        elif _built(conn, version) == current:
+            return None
+        started = time.perf_counter()
+        funnel = lq.load_funnel(conn)
+        found = get_version(conn, version)
+        condition = definition_sql(version_definition(conn, found))
+        conn.execute(delete(s.metric_cells).where(s.metric_cells.c.icp_version == version))
+        conn.execute(build_statement(funnel, version, condition))
+        seconds = time.perf_counter() - started
+        state = s.metric_cells_state
+        conn.execute(delete(state).where(state.c.icp_version == version))
+        conn.execute(insert(state).values(icp_version=version, revision=current, seconds=seconds))
+    return seconds
