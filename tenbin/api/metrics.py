@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 from tenbin.api.deps import ApiCtx, api_requires
 from tenbin.auth.roles import Permission
 from tenbin.metrics import service as metrics
+from tenbin.metrics.filters import lead_filter
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(9999, 12, 30)
@@ -36,6 +37,21 @@ STEPS = r"^[^>,]+>[^>,]+(,[^>,]+>[^>,]+)*$"
 result_dict = metrics.result_dict
 
 
+def filter_of(
+    campaign: list[str],
+    channel: list[str],
+    orientation: list[str],
+    offer: list[str],
+    team: list[str],
+    industry: list[str],
+    size_band: list[str],
+) -> metrics.LeadFilter:
+    """The lead filter of the query parameters (each repeatable and/or comma-separated)."""
+    given = {"campaign": campaign, "channel": channel, "orientation": orientation, "offer": offer, "team": team,
+             "industry": industry, "size_band": size_band}  # fmt: skip
+    return lead_filter({name: values for name, values in given.items() if values})
+
+
 @router.get("/icp-rate", summary="ICP rate with its 95 % Wilson interval, grouped by any dimensions")
 def get_icp_rate(
     by: Annotated[str, Query(max_length=300, description="comma-separated: " + ", ".join(metrics.DIMENSIONS))] = "",
@@ -46,12 +62,16 @@ def get_icp_rate(
     campaign: Values = [],  # noqa: B006 (FastAPI copies defaults)
     channel: Values = [],  # noqa: B006
     orientation: Values = [],  # noqa: B006
+    offer: Values = [],  # noqa: B006
+    team: Values = [],  # noqa: B006
+    industry: Values = [],  # noqa: B006
+    size_band: Values = [],  # noqa: B006
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> dict[str, Any]:
     query = metrics.IcpRateQuery(
         by=tuple(part.strip() for part in by.split(",") if part.strip()), icp_version=icp_version, stage=stage,
         period_from=period_from, period_to=period_to,
-        filters=metrics.LeadFilter(campaigns=tuple(campaign), channels=tuple(channel), orientations=tuple(orientation)),
+        filters=filter_of(campaign, channel, orientation, offer, team, industry, size_band),
     )  # fmt: skip
     return metrics.compute_icp_rate(ctx.engine, query).as_dict()
 
@@ -64,11 +84,20 @@ def get_conversion(
     icp_version: Version = None,
     period_from: From = None,
     period_to: To = None,
+    campaign: Values = [],  # noqa: B006 (FastAPI copies defaults)
+    channel: Values = [],  # noqa: B006
+    orientation: Values = [],  # noqa: B006
+    offer: Values = [],  # noqa: B006
+    team: Values = [],  # noqa: B006
+    industry: Values = [],  # noqa: B006
+    size_band: Values = [],  # noqa: B006
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> dict[str, Any]:
     pairs = tuple((start.strip(), end.strip()) for start, end in (part.split(">") for part in steps.split(",")))
     query = metrics.ConversionQuery(steps=pairs, icp_version=icp_version, period_from=period_from,
-                                    period_to=period_to)  # fmt: skip
+                                    period_to=period_to,
+                                    filters=filter_of(campaign, channel, orientation, offer, team, industry,
+                                                      size_band))  # fmt: skip
     return result_dict(metrics.compute_conversion(ctx.engine, query))
 
 

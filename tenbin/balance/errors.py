@@ -14,3 +14,8 @@ BALANCE_PERIODS_INVALID = ErrorCode(
     "The number of periods must be a whole number from 1 to {max}, not {periods!r}.",
     "期間の数は 1〜{max} の整数で指定してください({periods!r} は使えません)。",
 )
+BALANCE_UNKNOWN_STAGE = ErrorCode(
+    "BALANCE_UNKNOWN_STAGE",
+    "There is no funnel stage {stage!r} to show the balance of. The stages are: {allowed}.",
+    "ファネルステージ {stage!r} はないため、バランスを表示できません。ステージ: {allowed}。",
+)

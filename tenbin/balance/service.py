@@ -244,13 +244,15 @@ def balance_state(
     period: str = "month",
     periods: int = 6,
     today: dt.date | None = None,
+    stage: str | None = None,
     filters: LeadFilter | None = None,
     baseline_periods: int = BASELINE_PERIODS,
     saturation: float = SATURATION,
 ) -> list[StageBalance]:
     """The balance state of every funnel stage in each of the last ``periods`` periods up to
     ``today`` (default: the current date), ordered by period (oldest first), then funnel order.
-    Stage/period pairs without leads are present with state ``no_data``. ``filters`` keep only
+    Stage/period pairs without leads are present with state ``no_data``; ``stage`` keeps one stage's
+    rows (the other stages are still read: a volume target belongs to the first). ``filters`` keep only
     some leads (campaign, channel, …) for the rates and conversions; the win-rate judgement (against
     ``baseline_periods`` periods) and the capacity used (saturated at ``saturation``) are the
     workspace's."""
@@ -260,6 +262,9 @@ def balance_state(
     extended = last_periods(kind, periods + baseline_periods, day)
     ranges = extended[baseline_periods:]
     stages = [s.code for s in sorted(list_stages(engine), key=lambda s: s.position)]
+    if stage is not None and stage not in stages:
+        raise TenbinError(e.BALANCE_UNKNOWN_STAGE, {"stage": stage, "allowed": ", ".join(stages)},
+                          Place(field="stage"))  # fmt: skip
     targets = get_targets(engine)
     query = IcpRateQuery(by=("stage", kind), icp_version=icp_version, period_from=ranges[0].start,
                          period_to=ranges[-1].end, filters=lead_filter)  # fmt: skip
@@ -272,12 +277,12 @@ def balance_state(
     signals = [Signals(trend, c, w, u) for c, (w, u) in zip(conversions, operating, strict=True)]
     result = []
     for r, period_signals in zip(ranges, signals, strict=True):
-        for stage in stages:
-            row = found.get((stage, r.key)) or IcpRateRow((stage, r.key), 0, 0, 0, None, None, None)
-            band = targets.stage_bands.get(stage, targets.icp_rate)
-            target = volume_target(targets, stage, stages[0], kind)
+        for code in stages if stage is None else [stage]:
+            row = found.get((code, r.key)) or IcpRateRow((code, r.key), 0, 0, 0, None, None, None)
+            band = targets.stage_bands.get(code, targets.icp_rate)
+            target = volume_target(targets, code, stages[0], kind)
             result.append(StageBalance(
-                stage, r.key, r.start, r.end, r.end < day, row.total, row.icp, row.non_icp, row.rate, row.low,
+                code, r.key, r.start, r.end, r.end < day, row.total, row.icp, row.non_icp, row.rate, row.low,
                 row.high, band, target, classify(row.rate, row.total, band, target), period_signals,
             ))  # fmt: skip
     return result

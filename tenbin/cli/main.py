@@ -8,6 +8,7 @@ import traceback
 import typer
 from click.exceptions import ClickException, Exit
 from sqlalchemy.exc import SQLAlchemyError
+from typer.exceptions import TyperException
 
 from tenbin.cli import balance as balance_cli
 from tenbin.cli import db as db_cli
@@ -70,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code or 0)
     except ClickException as exc:
         exc.show()
+        return exc.exit_code
+    except TyperException as exc:  # typer 0.29 vendors click: its bad-option errors are not click's
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(exc.format_message(), markup=False)
         return exc.exit_code
     except (KeyboardInterrupt, EOFError):
         err.print("中断しました / interrupted")

@@ -7,12 +7,14 @@ Every command prints a table in the user's language (counts always beside the ra
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from tenbin.cli.common import State, out, print_json, state
 from tenbin.metrics import service as metrics
+from tenbin.metrics.filters import lead_filter
 from tenbin.workspace import service as ws
 
 app = typer.Typer(help="Metrics: ICP rate, ICP vs non-ICP conversion, value shares, campaign costs.",
@@ -34,6 +36,30 @@ DIMENSION_LABELS = {
 
 
 result_dict = metrics.result_dict
+
+_EACH = "; repeatable or comma-separated"
+Campaign = Annotated[list[str] | None, typer.Option("--campaign", help="first-touch campaign" + _EACH)]
+Channel = Annotated[list[str] | None, typer.Option("--channel", help="first-touch channel" + _EACH)]
+Orientation = Annotated[list[str] | None, typer.Option("--orientation", help="quantity (量) | quality (質)" + _EACH)]
+Offer = Annotated[list[str] | None, typer.Option("--offer", help="first-touch offer" + _EACH)]
+TeamOpt = Annotated[list[str] | None, typer.Option("--team", help="the owner's team" + _EACH)]
+Industry = Annotated[list[str] | None, typer.Option("--industry", help="JSIC letter (E, G, …)" + _EACH)]
+SizeBand = Annotated[list[str] | None, typer.Option("--size-band", help="employee band (300-499, …)" + _EACH)]
+
+
+def filter_of(
+    campaign: list[str] | None,
+    channel: list[str] | None,
+    orientation: list[str] | None,
+    offer: list[str] | None,
+    team: list[str] | None,
+    industry: list[str] | None,
+    size_band: list[str] | None,
+) -> metrics.LeadFilter:
+    """The lead filter of the ``--campaign … --size-band`` options (coded errors for malformed values)."""
+    given = {"campaign": campaign, "channel": channel, "orientation": orientation, "offer": offer, "team": team,
+             "industry": industry, "size_band": size_band}  # fmt: skip
+    return lead_filter({name: values for name, values in given.items() if values})
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
@@ -65,9 +91,8 @@ def icp_rate_cmd(
     stage: str | None = typer.Option(None, "--stage", help="only leads that reached this funnel stage"),
     period_from: dt.datetime | None = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="YYYY-MM-DD"),
     period_to: dt.datetime | None = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="YYYY-MM-DD (inclusive)"),
-    campaign: list[str] = typer.Option([], "--campaign", help="keep these first-touch campaigns (repeatable)"),
-    channel: list[str] = typer.Option([], "--channel", help="keep these channels (repeatable)"),
-    orientation: list[str] = typer.Option([], "--orientation", help="quantity | quality (repeatable)"),
+    campaign: Campaign = None, channel: Channel = None, orientation: Orientation = None, offer: Offer = None,
+    team: TeamOpt = None, industry: Industry = None, size_band: SizeBand = None,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:  # fmt: skip
     """ICP rate (ICP leads / leads) with its 95 % Wilson interval, by any dimensions."""
@@ -75,7 +100,7 @@ def icp_rate_cmd(
     query = metrics.IcpRateQuery(
         by=tuple(part.strip() for part in by.split(",") if part.strip()), icp_version=icp_version, stage=stage,
         period_from=_day(period_from), period_to=_day(period_to),
-        filters=metrics.LeadFilter(campaigns=tuple(campaign), channels=tuple(channel), orientations=tuple(orientation)),
+        filters=filter_of(campaign, channel, orientation, offer, team, industry, size_band),
     )  # fmt: skip
     result = metrics.compute_icp_rate(st.engine(), query)
     if json_out:
@@ -130,13 +155,17 @@ def conversion_cmd(
     icp_version: int | None = typer.Option(None, "--icp-version"),
     period_from: dt.datetime | None = typer.Option(None, "--from", formats=["%Y-%m-%d"], help="YYYY-MM-DD"),
     period_to: dt.datetime | None = typer.Option(None, "--to", formats=["%Y-%m-%d"], help="YYYY-MM-DD (inclusive)"),
+    campaign: Campaign = None, channel: Channel = None, orientation: Orientation = None, offer: Offer = None,
+    team: TeamOpt = None, industry: Industry = None, size_band: SizeBand = None,
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:  # fmt: skip
     """Stage-to-stage conversion of ICP vs non-ICP leads, with intervals and a one-sided Fisher test."""
     st = state(ctx)
     pairs = tuple(_step(part) for part in steps.split(",") if part.strip())
     query = metrics.ConversionQuery(steps=pairs, icp_version=icp_version, period_from=_day(period_from),
-                                    period_to=_day(period_to))  # fmt: skip
+                                    period_to=_day(period_to),
+                                    filters=filter_of(campaign, channel, orientation, offer, team, industry,
+                                                      size_band))  # fmt: skip
     result = metrics.compute_conversion(st.engine(), query)
     if json_out:
         print_json(result_dict(result))

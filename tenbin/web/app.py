@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from tenbin.api.balance import router as balance_api
 from tenbin.api.icp import router as icp_api
 from tenbin.api.imports import router as imports_api
 from tenbin.api.metrics import router as metrics_api
@@ -73,7 +74,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # records last: /{entity} paths
-    for router in (api_router, imports_api, settings_api, icp_api, metrics_api, plan_api, records_api):
+    for router in (api_router, imports_api, settings_api, icp_api, metrics_api, balance_api, plan_api, records_api):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     for router in pages.routers():
         app.include_router(router)

@@ -107,3 +107,51 @@ def test_bad_queries_are_one_line_coded_errors(run: Any) -> None:
     assert code == 2 and stderr.startswith("METRICS_STEP_ORDER")
     code, _, stderr = run("metrics", "value", "--from", "2026-01-01", "--to", "2025-01-01")
     assert code == 2 and stderr.startswith("METRICS_PERIOD_ORDER")
+
+
+def test_filters_by_hand_repeated_or_comma_separated(run: Any) -> None:
+    def overall(*args: str) -> tuple[int, int]:
+        code, stdout, stderr = run("metrics", "icp-rate", *args, "--json")
+        assert code == 0, stderr
+        row = json.loads(stdout)["overall"][0]
+        return row["total"], row["icp"]
+
+    # 佐藤 owns ICP leads k < 60 (team 1 インサイドセールス: the lowest id of his two teams), 鈴木 owns
+    # non-ICP leads j < 80 (フィールドセールス); 山田 (no team) and the rest have no team
+    assert overall("--team", "インサイドセールス") == (60, 60)
+    assert overall("--team", "フィールドセールス") == (80, 0)
+    assert overall("--team", "(none)") == (260, 90)
+    # industry E: the 150 ICP leads; G: non-ICP j < 245 with j % 25 < 15 → 9·15 + 15 = 150; D: 95; none: 5
+    assert overall("--industry", "E,G") == (300, 150)
+    assert overall("--industry", "D", "--industry", "(none)") == (100, 0)
+    assert overall("--size-band", "300-499") == (150, 150)  # the E accounts
+    assert overall("--offer", "資料請求") == (200, 50)  # campaign B's first-touch offer
+    assert overall("--orientation", "質") == (100, 60)  # campaign A: 量/質 read as quantity/quality
+    assert overall("--channel", "広告", "--industry", "E") == (50, 50)  # both filters hold
+    assert overall("--campaign", "Z") == (0, 0)  # an unknown value keeps nothing: no error
+    code, stdout, _ = run("metrics", "conversion", "--industry", "E", "--json")
+    first = json.loads(stdout)["steps"][0]["comparison"]
+    assert code == 0 and (first["icp"]["hits"], first["icp"]["total"], first["non_icp"]["total"]) == (30, 150, 0)
+
+
+@pytest.mark.parametrize("dimension", ["campaign", "channel", "orientation", "offer", "team", "industry", "size_band"])
+def test_a_filtered_total_is_the_group_of_the_breakdown(run: Any, dimension: str) -> None:
+    _, stdout, _ = run("metrics", "icp-rate", "--by", dimension, "--json")
+    groups = json.loads(stdout)["rows"]
+    assert len(groups) >= 2
+    option = "--" + dimension.replace("_", "-")
+    for group in groups:
+        _, filtered, _ = run("metrics", "icp-rate", option, group[dimension].replace(",", "\\,"), "--json")
+        row = json.loads(filtered)["overall"][0]
+        assert (row["total"], row["icp"]) == (group["total"], group["icp"]), (dimension, group[dimension])
+
+
+def test_malformed_filters_are_one_line_coded_errors(run: Any) -> None:
+    code, stdout, stderr = run("--lang", "en", "metrics", "icp-rate", "--orientation", "volume")
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1
+    assert stderr.startswith("METRICS_FILTER_ORIENTATION: Orientation 'volume' is neither quantity nor quality.")
+    assert "(field=orientation)" in stderr
+    code, _, stderr = run("--lang", "ja", "metrics", "conversion", "--channel", "広告,")
+    assert code == 2 and stderr.startswith("METRICS_FILTER_EMPTY: channel の絞り込みに空の値があります。")
+    code, _, stderr = run("metrics", "icp-rate", "--from", "2026-02-30")
+    assert code == 2 and "Invalid value for '--from'" in stderr  # a usage error, not an internal one

@@ -111,3 +111,34 @@ def test_bad_queries_are_problems_with_a_code_and_attr(viewer: TestClient) -> No
         assert response.status_code == 422 and response.json()["code"] == "REQUEST_INVALID", url  # the app's shape
     missing = viewer.get("/api/v1/metrics/icp-rate?icp_version=9")
     assert missing.status_code == 404 and missing.json()["code"] == "ICP_VERSION_NOT_FOUND"
+
+
+def test_every_filter_total_is_its_group_in_the_breakdown(viewer: TestClient, engine: Engine) -> None:
+    for dimension in ("campaign", "channel", "orientation", "offer", "team", "industry", "size_band"):
+        groups = _get(viewer, f"/api/v1/metrics/icp-rate?by={dimension}")["rows"]
+        assert len(groups) >= 2, dimension
+        for group in groups:
+            value = group[dimension].replace(",", "\\,")
+            overall = _get(viewer, f"/api/v1/metrics/icp-rate?{dimension}={value}")["overall"][0]
+            assert (overall["total"], overall["icp"]) == (group["total"], group["icp"]), (dimension, value)
+    both = _get(viewer, "/api/v1/metrics/icp-rate?industry=E,G&team=インサイドセールス&team=フィールドセールス")
+    # 佐藤's 60 ICP leads (E) + of 鈴木's 80 non-ICP leads j < 80 those at G (j % 25 < 15): 15 + 15 + 15 + 5
+    assert (both["overall"][0]["total"], both["overall"][0]["icp"]) == (110, 60)
+    query = IcpRateQuery(filters=LeadFilter(industries=("E", "G"), teams=("インサイドセールス", "フィールドセールス")))
+    assert both == compute_icp_rate(engine, query).as_dict()
+    conversion = _get(viewer, "/api/v1/metrics/conversion?size_band=300-499&orientation=量")
+    icp = conversion["steps"][0]["comparison"]["icp"]
+    filtered = ConversionQuery(filters=LeadFilter(size_bands=("300-499",), orientations=("quantity",)))
+    assert icp["total"] == compute_conversion(engine, filtered).steps[0].comparison.icp.total == 70  # B 50 + C 20
+
+
+def test_malformed_filters_are_400_problems(viewer: TestClient) -> None:
+    for url, code, attr in (
+        ("/api/v1/metrics/icp-rate?orientation=volume&lang=en", "METRICS_FILTER_ORIENTATION", "orientation"),
+        ("/api/v1/metrics/conversion?offer=,&lang=en", "METRICS_FILTER_EMPTY", "offer"),
+        (f"/api/v1/metrics/icp-rate?team={'x' * 301}", "METRICS_FILTER_TOO_LONG", "team"),
+    ):
+        response = viewer.get(url)
+        assert response.status_code == 400, url
+        assert (response.json()["code"], response.json()["attr"]) == (code, attr)
+    assert viewer.get("/api/v1/metrics/icp-rate?size_band=" + "&size_band=".join(["a"] * 51)).status_code == 422

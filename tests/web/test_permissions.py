@@ -158,6 +158,9 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/metrics/conversion"): "view",
     ("GET", "/api/v1/metrics/value"): "view",
     ("GET", "/api/v1/metrics/costs"): "view",
+    # REST API: the balance state with its signals, and the resource rule (everyone reads)
+    ("GET", "/api/v1/balance"): "view",
+    ("GET", "/api/v1/balance/pressure"): "view",
     # REST API and page: the next campaign mix (everyone reads; a calculation, nothing is written)
     ("GET", "/api/v1/plan"): "view",
     ("GET", "/plan"): "view",
