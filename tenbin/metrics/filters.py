@@ -5,13 +5,15 @@ Each dimension takes values repeated and/or comma-separated (``--channel 広告,
 (after trimming spaces): an unknown campaign, channel, offer, team, industry code or size band is
 no error, it keeps no leads. ``(none)`` keeps the leads without a value. Malformed input is refused
 with a coded error naming the parameter: an empty value, a value longer than
-:data:`MAX_LENGTH`, more than :data:`MAX_VALUES` values, or an orientation other than
+:data:`MAX_LENGTH` or with a control character, more than :data:`MAX_VALUES` values, or an
+orientation other than
 ``quantity``/``quality`` (量/質 and 量重視/質重視 are read as those).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from tenbin.errors import ErrorCode, Place, TenbinError
@@ -47,6 +49,11 @@ METRICS_FILTER_TOO_MANY = ErrorCode(
     "The {name} filter has {count} values; at most {max} are allowed. Narrow it down.",
     "{name} の絞り込みに {count} 個の値があります。{max} 個以内にしてください。",
 )
+METRICS_FILTER_CONTROL = ErrorCode(
+    "METRICS_FILTER_CONTROL",
+    "A {name} filter value contains a control character (U+{codepoint}). Remove it.",
+    "{name} の絞り込みの値に制御文字 (U+{codepoint}) が含まれています。取り除いてください。",
+)
 METRICS_FILTER_ORIENTATION = ErrorCode(
     "METRICS_FILTER_ORIENTATION",
     "Orientation {value!r} is neither quantity nor quality. Use quantity (量) or quality (質).",
@@ -71,6 +78,9 @@ def _clean(name: str, texts: Iterable[str]) -> tuple[str, ...]:
             raise TenbinError(METRICS_FILTER_EMPTY, {"name": name}, place)
         if len(value) > MAX_LENGTH:
             raise TenbinError(METRICS_FILTER_TOO_LONG, {"name": name, "length": len(value), "max": MAX_LENGTH}, place)
+        control = next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
+        if control is not None:  # no stored name has one, and PostgreSQL refuses NUL in any text
+            raise TenbinError(METRICS_FILTER_CONTROL, {"name": name, "codepoint": f"{ord(control):04X}"}, place)
     if name == "orientation":
         for value in values:
             if value not in ORIENTATION_ALIASES and value != NONE_KEY:

@@ -39,6 +39,8 @@ def test_every_dimension_maps_to_its_field() -> None:
         ({"team": ["x" * 301]}, "METRICS_FILTER_TOO_LONG", "team"),
         ({"offer": [",".join(str(i) for i in range(51))]}, "METRICS_FILTER_TOO_MANY", "offer"),
         ({"orientation": ["volume"]}, "METRICS_FILTER_ORIENTATION", "orientation"),
+        ({"campaign": ["A\x00B"]}, "METRICS_FILTER_CONTROL", "campaign"),
+        ({"channel": ["広告\t広告"]}, "METRICS_FILTER_CONTROL", "channel"),
     ],
 )
 def test_malformed_values_are_refused_with_the_parameter(values: dict[str, list[str]], code: str, field: str) -> None:
