@@ -9,6 +9,7 @@ from operator import is_, itemgetter
 from typing import Any
 
 from tenbin.errors import ErrorCode, TenbinError
+from tenbin.imports.columns import fast_path
 from tenbin.imports.mapping import Column, Plan
 from tenbin.imports.specs import Converter
 
@@ -123,6 +124,7 @@ class _Column:
         assert column.field is not None
         self.index, self.header, self.field = column.index, column.header, column.field
         self.convert: Converter = column.field.convert
+        self.fast = fast_path(self.convert)  # for when the memo is off: the column rarely repeats
         self.memo: dict[str, Any] = {}
         self.failing: set[str] = set()  # memo keys whose result is a failure
         self.cached = True
@@ -166,6 +168,10 @@ class _Column:
         convert = self.convert
         stripped = list(map(str.strip, cells))
         if "" not in stripped:  # the common case: no blank cell, no bad value
+            if self.fast is not None:
+                done = self.fast(stripped)
+                if done is not None:
+                    return done, []
             try:
                 values = list(map(convert, stripped))
             except TenbinError:

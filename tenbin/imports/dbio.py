@@ -194,6 +194,26 @@ def fetch_ids(conn: Connection, table: Table, column: str, values: Iterable[Any]
     return found
 
 
+def starts_empty_for_import(conn: Connection, table: Table) -> bool:
+    """Whether ``table`` is empty and stays free of other sessions' rows until the transaction ends.
+
+    SQLite: the import's ``BEGIN IMMEDIATE`` already keeps every other writer out. PostgreSQL: an
+    empty table is locked ``SHARE ROW EXCLUSIVE`` for the rest of the transaction (others can still
+    read it; their inserts, updates and deletes wait until the import commits or rolls back, as
+    they would on SQLite), then checked again. A table that holds rows is not locked."""
+
+    def empty() -> bool:
+        return conn.execute(select(table.c.id).limit(1)).first() is None
+
+    if conn.dialect.name == "sqlite":
+        return empty()
+    if conn.dialect.name != "postgresql" or not empty():
+        return False
+    name = conn.dialect.identifier_preparer.format_table(table)
+    conn.exec_driver_sql(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE")
+    return empty()
+
+
 DEFER_MIN_ROWS = 50_000
 
 

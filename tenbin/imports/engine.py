@@ -410,7 +410,7 @@ class ImportRun:
         if first is None:
             return
         first_row, first_values = first
-        if first_values == acc:  # the usual repeat: the very same values, nothing to report
+        if first_values is acc or first_values == acc:  # the usual repeat: same values, nothing to report
             return
         for column in ACCOUNT.columns:
             new, old = acc.get(column), first_values.get(column)

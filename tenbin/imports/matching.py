@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table
 
-from tenbin.imports.dbio import fetch_by
+from tenbin.imports.dbio import fetch_by, starts_empty_for_import
 from tenbin.imports.handlers import Handler
 
 Row = dict[str, Any]
@@ -42,9 +42,9 @@ class Matcher:
         self._provisional: list[tuple[dict[Any, tuple[int, int]], Any]] = []
         # per key: (index, the column when the key has one, the key)
         self._plan = [(i, key[0] if len(key) == 1 else None, key) for i, key in enumerate(self.keys)]
-        # SQLite: the import holds the write lock, so when the table starts empty every row in it
-        # is one this file created, which `seen` already knows by each one-column key.
-        self._fresh_table = conn.dialect.name == "sqlite" and conn.execute(select(table.c.id).limit(1)).first() is None
+        # When the table starts empty and no one else can write to it until the import ends, every
+        # row in it is one this file created, which `seen` already knows by each one-column key.
+        self._fresh_table = starts_empty_for_import(conn, table)
 
     def prefetch(self, rows: list[Row]) -> None:
         """Load the existing records the rows could match (by each key's anchor), unless already known."""

@@ -888,10 +888,11 @@ def _bool_cached(s: Cell) -> bool | None:
 
 # ------------------------------------------------------------------------------ email, domain
 
-_EMAIL = re.compile(
-    r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
-)
-_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})")
+# The two halves of an address; neither can match "@" or a line break (columns.py relies on both).
+EMAIL_LOCAL_PATTERN = r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+HOST_PATTERN = r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
+_EMAIL = re.compile(EMAIL_LOCAL_PATTERN + "@" + HOST_PATTERN)
+_DOMAIN = re.compile(HOST_PATTERN)
 _MAILTO = re.compile(r"^mailto:\s*", re.I)
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.I)
 _URL_TAIL = re.compile(r"[/?#].*$", re.S)

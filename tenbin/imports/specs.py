@@ -32,6 +32,13 @@ def _short_text(max_len: int, value: Any) -> str | None:
     return None if result is None else " ".join(result.split())
 
 
+def short_text_limit(convert: Converter) -> int | None:
+    """The length limit of a converter made by ``text(max_len)`` for short text, else None."""
+    if isinstance(convert, partial) and convert.func is _short_text:
+        return int(convert.args[0])
+    return None
+
+
 def _is_clean(text: str, max_len: int) -> bool:
     """Already short text's final form: NFKC, no control, format or whitespace character but single
     inner spaces (``isprintable`` is False for every other whitespace), nothing to strip."""
