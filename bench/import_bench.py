@@ -1,6 +1,6 @@
 """Import benchmark: tenbin's lead import against a plain floor and pandas, on SQLite and PostgreSQL.
 
-Usage: python bench/import_bench.py [--rows 1000000] [--repeat 3] [--methods a,b,…] [--keep]
+Usage: python bench/import_bench.py [--rows 1000000] [--repeat 3] [--methods a,b,…] [--keep] [--compare REF]
 
 Generates a lead CSV with company columns (bench/gen_leads.py) in /tmp, then runs every method in a
 fresh subprocess, so that each run's peak RSS (os.wait4's ru_maxrss of that child) is its own:
@@ -16,6 +16,10 @@ migrating the database is not timed); "client CPU s" is the child's CPU time ove
 (median). For PostgreSQL the RSS and CPU are the client's; the server works in its own processes.
 Peak RSS is the largest of the runs. Ratios compare seconds: to the floor of the same database,
 and to pandas.
+
+--compare REF (a git commit or branch) adds "tenbin-sqlite@REF" and "tenbin-pg@REF": the same
+children run with the package as it was at REF (`git archive REF tenbin`, first on PYTHONPATH),
+interleaved with the others, so a before/after comparison shares the machine's moments.
 Not part of the test suite (nothing here is collected by pytest).
 """
 
@@ -194,11 +198,15 @@ def generate(rows: int) -> Path:
     return path
 
 
-def run_child(method: str, csv_path: Path, work: Path) -> dict[str, Any]:
-    """One run in a fresh interpreter; ru_maxrss of exactly that child via os.wait4."""
+def run_child(method: str, csv_path: Path, work: Path, source: Path | None = None) -> dict[str, Any]:
+    """One run in a fresh interpreter; ru_maxrss of exactly that child via os.wait4. ``source``: a
+    directory holding another version of the ``tenbin`` package to import instead."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", method, "--csv", str(csv_path)]
     command += ["--work", str(work)]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(source), env.get("PYTHONPATH")) if p)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
     assert child.stdout is not None
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
@@ -210,6 +218,16 @@ def run_child(method: str, csv_path: Path, work: Path) -> dict[str, Any]:
         raise RuntimeError(f"{method} failed (exit {child.returncode}):\n{output}")
     result["rss_mb"] = usage.ru_maxrss / 1024  # kB on Linux
     return result
+
+
+def checkout(ref: str, work: Path) -> Path:
+    """The ``tenbin`` package as it was at git ``ref``, extracted under ``work``."""
+    target = work / f"src-{ref}"
+    if not target.exists():
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", ref, "tenbin"], cwd=HERE.parent, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
 
 
 def pg_available() -> str | None:
@@ -251,7 +269,7 @@ def table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     ]
     for method, runs in results.items():
         rows, took = runs[0]["rows"], seconds[method]
-        base = floor["pg" if method.endswith("-pg") else "sqlite"]
+        base = floor["pg" if method.partition("@")[0].endswith("-pg") else "sqlite"]
         cpu = statistics.median(r["cpu"] for r in runs)
         rss = max(r["rss_mb"] for r in runs)
         ratio_floor = f"{took / base:.2f}" if base else "–"
@@ -269,6 +287,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--keep", action="store_true", help="keep the databases in the work directory")
+    parser.add_argument("--compare", metavar="REF", help="also run tenbin as it was at this git commit")
     parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, default=Path("/tmp/tenbin_bench"), help=argparse.SUPPRESS)
@@ -281,10 +300,15 @@ def main() -> int:
     if pg_version is None:
         methods = [m for m in methods if not m.endswith("-pg")]
     csv_path = generate(args.rows)
+    source = checkout(args.compare, args.work) if args.compare else None
+    runs = [(m, None) for m in methods]
+    if source is not None:
+        runs = [r for m in methods for r in ([(m, None), (m, source)] if m.startswith("tenbin") else [(m, None)])]
     results: dict[str, list[dict[str, Any]]] = {}
     for repeat in range(args.repeat):
-        for method in methods:  # interleaved, so a busy moment on the machine hits every method
-            result = run_child(method, csv_path, args.work)
+        for child, src in runs:  # interleaved, so a busy moment on the machine hits every method
+            method = child if src is None else f"{child}@{args.compare}"
+            result = run_child(child, csv_path, args.work, src)
             results.setdefault(method, []).append(result)
             print(
                 f"run {repeat + 1}/{args.repeat} {method}: {result['seconds']:.2f} s, "
@@ -294,8 +318,9 @@ def main() -> int:
     print()
     for key, value in machine(pg_version).items():
         print(f"{key}: {value}")
-    print(f"command: python bench/import_bench.py --rows {args.rows} --repeat {args.repeat}")
-    print("\n".join(table({m: results[m] for m in methods if m in results})))
+    compare = f" --compare {args.compare}" if args.compare else ""
+    print(f"command: python bench/import_bench.py --rows {args.rows} --repeat {args.repeat}{compare}")
+    print("\n".join(table(results)))
     if not args.keep:
         for path in args.work.glob("*.db*"):
             path.unlink()
