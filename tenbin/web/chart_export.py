@@ -66,8 +66,9 @@ def funnel_spec(rows: Sequence[dict[str, Any]], *, title: str | None = None, exp
     fit, non = _parts()
     values: list[dict[str, Any]] = []
     for order, r in enumerate(rows):
-        label = _("%(total)s leads, %(icp)s ICP (%(rate)s)") % {
-            "total": fmt_number(r["total"]), "icp": fmt_number(r["icp"]), "rate": fmt_percent(r["rate"])}  # fmt: skip
+        numbers = {"total": fmt_number(r["total"]), "icp": fmt_number(r["icp"]), "rate": fmt_percent(r["rate"])}
+        short = _("ICP %(icp)s / %(total)s (%(rate)s)")
+        label = (_("%(total)s leads, %(icp)s ICP (%(rate)s)") if export else short) % numbers
         values.append({"stage": r["name"], "order": order, "part": fit, "part_order": 0, "count": r["icp"],
                        "total": r["total"], "label": label})  # fmt: skip
         values.append({"stage": r["name"], "order": order, "part": non, "part_order": 1, "count": r["non_icp"],
@@ -87,7 +88,7 @@ def funnel_spec(rows: Sequence[dict[str, Any]], *, title: str | None = None, exp
             {"mark": {"type": "bar", "tooltip": True},
              "encoding": {
                  "x": {"field": "count", "type": "quantitative", "stack": True, "title": _("Leads"),
-                       "scale": {"domain": [0, top * 1.6]}},
+                       "scale": {"domain": [0, top * (1.6 if export else 1.35)]}},
                  "color": {"field": "part", "type": "nominal", "title": None,
                            "scale": {"domain": [fit, non], "range": [ICP_COLOR, NON_ICP_COLOR]}},
                  "order": {"field": "part_order"}}},
@@ -99,8 +100,10 @@ def funnel_spec(rows: Sequence[dict[str, Any]], *, title: str | None = None, exp
 
 
 def trend_spec(rows: Sequence[dict[str, Any]], band: Band, *, stage_name: str, title: str | None = None,
-               export: bool = False) -> dict[str, Any]:  # fmt: skip
-    """The ICP rate per period (line, points, 95 % interval) over the target band, and the volume."""
+               export: bool = False, part: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """The ICP rate per period (line, points, 95 % interval) over the target band, and the volume
+    under it: one figure for export; in the browser ``part`` ``rate`` or ``volume`` alone, because
+    Vega-Lite sizes only single and layered views to their container."""
     fit, non = _parts()
     values: list[dict[str, Any]] = []
     for r in rows:
@@ -146,6 +149,8 @@ def trend_spec(rows: Sequence[dict[str, Any]], band: Band, *, stage_name: str, t
             "order": {"field": "part_order"},
         },
     }  # fmt: skip
+    if part in ("rate", "volume"):
+        return {**_base(None, False), "data": {"values": values}, **(rate_chart if part == "rate" else volume_chart)}
     return {**_base(title, export), "data": {"values": values}, "vconcat": [rate_chart, volume_chart], "spacing": 8,
             "resolve": {"scale": {"x": "shared"}}}  # fmt: skip
 

@@ -133,6 +133,10 @@ def test_charts_export_as_png_and_svg_with_japanese(viewer: Client) -> None:
     assert len(periods) == 13 and periods[0] == "2025-03"
     band = spec["vconcat"][0]["layer"][0]["data"]["values"]
     assert band == [{"low": 0.3, "high": 0.5}]  # the default band 30–50 %
+    rate = viewer.get(f"/dashboard/charts/trend.json?{RANGE}&part=rate").json()  # the browser's two charts
+    assert rate["width"] == "container" and rate["layer"][0]["data"]["values"] == band
+    volume = viewer.get(f"/dashboard/charts/trend.json?{RANGE}&part=volume").json()
+    assert volume["encoding"]["y"]["stack"] is True and len(volume["data"]["values"]) == 26  # 13 months × 2
     png = viewer.get(f"/dashboard/charts/funnel.png?{RANGE}")
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
@@ -186,3 +190,28 @@ def test_save_chart_pngs_for_review(viewer: Client, tmp_path: Path) -> None:
         response = viewer.get(f"/dashboard/charts/{chart}.png?{RANGE}")
         assert response.status_code == 200
         (out / f"{chart}.png").write_bytes(response.content)
+
+
+def test_the_dashboard_is_a_few_aggregate_statements(viewer: Client, engine: Engine) -> None:
+    """No statement per campaign or per period: the page's SQL count does not grow with the range
+    or the number of campaigns shown (the lead rows never come to Python)."""
+    from sqlalchemy import event
+
+    def statements(url: str) -> list[str]:
+        found: list[str] = []
+
+        def count(*args: object) -> None:
+            found.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert viewer.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return found
+
+    statements(f"/dashboard?{RANGE}")  # warm: caches the metrics slice may fill on first use
+    wide = statements(f"/dashboard?{RANGE}&campaigns=all")  # 13 months, 4 campaigns
+    narrow = statements("/dashboard?period=month&from=2025-06&to=2025-07")  # 2 months, 1 campaign
+    assert len(wide) == len(narrow)
+    assert len(wide) <= 120, len(wide)

@@ -131,7 +131,9 @@ def campaign_chart(ctx: Ctx, campaign_id: int, params: Mapping[str, str], chart:
     band = targets.stage_bands.get(view.first_stage, targets.icp_rate)
     stage_name = view.funnel[0]["name"] if view.funnel else view.first_stage
     title = _("ICP rate trend") + f": {name} (ICP v{view.icp_version})"
-    return ce.trend_spec(view.trend, band, stage_name=stage_name, title=title, export=export), file_name
+    part = None if export else params.get("part")
+    spec = ce.trend_spec(view.trend, band, stage_name=stage_name, title=title, export=export, part=part)
+    return spec, file_name
 
 
 @router.get("/campaigns/{campaign_id}/charts/{chart}.json")

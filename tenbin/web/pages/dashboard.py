@@ -133,7 +133,9 @@ def dashboard_chart(ctx: Ctx, params: Mapping[str, str], chart: str, *, export: 
     title = _("ICP rate trend") + f" ({range_text}, ICP v{rates.icp_version})"
     rows = trend_rows(rates, stage, sel)
     band = targets.stage_bands.get(stage, targets.icp_rate)
-    return ce.trend_spec(rows, band, stage_name=codes.get(stage, stage), title=title, export=export), name
+    part = None if export else params.get("part")
+    spec = ce.trend_spec(rows, band, stage_name=codes.get(stage, stage), title=title, export=export, part=part)
+    return spec, name
 
 
 @router.get("/dashboard/charts/{chart}.json")
