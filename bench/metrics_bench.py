@@ -291,6 +291,65 @@ def main() -> None:
             close()
 
 
+def _plans(engine: Engine) -> None:
+    from tenbin.metrics import cells
+    from tenbin.metrics import leads as lq
+    from tenbin.metrics.model import IcpRateQuery
+
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as conn:
+        funnel = lq.load_funnel(conn)
+        by = IcpRateQuery(by=("campaign", "stage", "month"))
+        statements = [("count(*)", select(func.count()).select_from(s.contacts)),
+                      ("campaign × stage × month (cells)", cells.icp_rate(funnel, by, 1))]  # fmt: skip
+        for name, statement in statements:
+            sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+            print(f"\nPlan of {name}:\n```")
+            for row in conn.exec_driver_sql(explain + sql):
+                print(row[-1])
+            print("```")
+
+
+def _refresh_cost(engine: Engine, leads: int, added: int) -> tuple[float, float]:
+    """Import ``added`` leads (3 stage events each), time the next call (it rebuilds the cells) and
+    read the rebuild's own seconds; then delete them again (and rebuild, untimed)."""
+    from tenbin.metrics.service import IcpRateQuery, compute_icp_rate
+
+    with engine.begin() as conn:
+        first = int(conn.execute(select(func.max(s.contacts.c.id))).scalar_one()) + 1
+        offers = list(conn.execute(select(s.offers.c.id).order_by(s.offers.c.ladder_rank)).scalars())
+        stages = list(conn.execute(select(s.funnel_stages.c.id).order_by(s.funnel_stages.c.position)).scalars())
+        generate_leads(conn, np.random.default_rng(first), added, 3 * added, first, leads // 5, offers, stages)
+    query = IcpRateQuery(by=("campaign", "stage", "month"))
+    call = _time(lambda: compute_icp_rate(engine, query))
+    with engine.connect() as conn:
+        state = s.metric_cells_state
+        rebuild = float(conn.execute(select(state.c.seconds).where(state.c.icp_version == 1)).scalar_one())
+    with engine.begin() as conn:
+        conn.execute(s.contacts.delete().where(s.contacts.c.id >= first))
+    compute_icp_rate(engine, query)
+    return call, rebuild
+
+
+def _dashboard(engine: Engine, repeat: int) -> tuple[float, float]:
+    """Median seconds of GET /dashboard (signed in, uvicorn on 127.0.0.1) and of /healthz."""
+    import web_bench  # bench/web_bench.py: the same server and sign-in
+
+    from tenbin.auth import service as auth
+
+    if "bench" not in {u.username for u in auth.list_users(engine)}:
+        auth.add_user(engine, username="bench", role="admin", password=web_bench.PASSWORD, actor="bench")
+    with web_bench.server(engine.url.render_as_string(hide_password=False)) as base:
+        client = web_bench.login(base)
+        assert client.get("/dashboard").status_code == 200  # warm-up
+        page, health = [], []
+        for _ in range(repeat):
+            health.append(_time(lambda: client.get("/healthz")))
+            page.append(_time(lambda: client.get("/dashboard").raise_for_status()))
+        client.close()
+    return statistics.median(page), statistics.median(health)
+
+
 def _report(label: str, engine: Engine, args: argparse.Namespace) -> None:
     print(f"\n### {label}\n")
     rows = measure(engine, args.repeat)
@@ -298,6 +357,31 @@ def _report(label: str, engine: Engine, args: argparse.Namespace) -> None:
     for name, seconds, floor in rows:
         print(f"| {name} | {seconds * 1000:.1f} | {floor * 1000:.1f} | {seconds / floor:.1f} | "
               f"{'yes' if seconds <= 0.25 else 'NO'} |", flush=True)  # fmt: skip
+    if args.live:
+        _live(engine)
+    if args.plans:
+        _plans(engine)
+    if args.refresh_leads:
+        call, rebuild = _refresh_cost(engine, args.leads, args.refresh_leads)
+        print(f"\nAfter importing {args.refresh_leads:,} leads: next call {call:.1f} s, of which the cells "
+              f"rebuild {rebuild:.1f} s", flush=True)  # fmt: skip
+    if args.dashboard:
+        page, health = _dashboard(engine, args.repeat)
+        print(f"\nGET /dashboard: median {page * 1000:.0f} ms (/healthz {health * 1000:.1f} ms, same loop)", flush=True)
+
+
+def _live(engine: Engine) -> None:
+    """One run of each call's straightforward statement (over the leads, no cells)."""
+    from tenbin.icp.versions import version_condition
+    from tenbin.metrics import leads as lq
+    from tenbin.metrics import statements
+    from tenbin.metrics.model import IcpRateQuery
+
+    with engine.connect() as conn:
+        funnel, condition = lq.load_funnel(conn), version_condition(conn)
+        for by in (("campaign", "stage", "month"), ("stage",)):
+            seconds = _time(lambda b=by: conn.execute(statements.icp_rate(funnel, IcpRateQuery(by=b), condition)).all())  # type: ignore[misc]
+            print(f"\nWithout the cells, icp-rate by {' × '.join(by)}: {seconds:.1f} s (one run)", flush=True)
 
 
 if __name__ == "__main__":

@@ -201,6 +201,8 @@ responses = Table(
     Column("responded_at", DateTime, nullable=False, index=True),
     Column("status", String(100), nullable=True),
     *_stamps(),
+    # 0003: each lead's first touch read from the index alone (metrics)
+    Index("ix_responses_contact_first_touch", "contact_id", "responded_at", "id", "campaign_id", "offer_id"),
 )
 
 funnel_stages = Table(
@@ -224,6 +226,8 @@ stage_events = Table(
     Column("entered_at", DateTime, nullable=False, index=True),
     *_stamps(),
     CheckConstraint("contact_id is not null or account_id is not null", name="subject"),
+    # 0003: the stages each lead reached, read from the index alone (metrics)
+    Index("ix_stage_events_contact_stage_entered", "contact_id", "stage_id", "entered_at"),
 )
 
 opportunities = Table(
@@ -521,6 +525,7 @@ metric_cells = Table(
     "metric_cells",
     metadata,
     Column("icp_version", Integer, nullable=False),
+    Column("grain", String(10), nullable=False),  # which columns are kept: all, base, campaign, offer, team
     Column("stage", String(40), nullable=False),
     Column("month", Date, nullable=True),  # first day of the month the stage was reached
     Column("top_position", Integer, nullable=False),  # the furthest funnel position the lead reached
@@ -529,7 +534,7 @@ metric_cells = Table(
     Column("team_id", Id, nullable=True),
     Column("leads", Integer, nullable=False),
     Column("icp", Integer, nullable=False),
-    Index("ix_metric_cells_version_stage_month", "icp_version", "stage", "month"),
+    Index("ix_metric_cells_version_grain_stage", "icp_version", "grain", "stage", "month"),
 )
 
 

@@ -18,6 +18,7 @@ Methods:
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal
 
@@ -43,6 +44,13 @@ def _check_level(level: float) -> None:
         raise ValueError(f"level must be strictly between 0 and 1, got {level}")
 
 
+@functools.lru_cache(maxsize=16)
+def _two_sided_quantile(level: float) -> float:
+    """The normal quantile of ``0.5 + level / 2`` (cached: scipy's ppf costs ~0.5 ms a call, which
+    dominated a metrics table of thousands of rows)."""
+    return float(sps.norm.ppf(0.5 + level / 2.0))
+
+
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion ``successes / n``.
 
@@ -60,7 +68,7 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
         raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
     if n == 0:
         return (math.nan, math.nan)
-    z = float(sps.norm.ppf(0.5 + level / 2.0))
+    z = _two_sided_quantile(level)
     p = successes / n
     z2n = z * z / n
     centre = (p + z2n / 2.0) / (1.0 + z2n)

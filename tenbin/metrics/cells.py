@@ -64,6 +64,13 @@ def covers_campaign_costs(query: CampaignCostQuery) -> bool:
     return _only_known(query, QUERY_FIELDS)
 
 
+def _grain(needed: set[str]) -> str:
+    """The smallest grain of cells with every column the dimensions ``needed`` read."""
+    kept = {name for name, dims in (("campaign", lq.CAMPAIGN_DIMENSIONS), ("offer", {"offer"}), ("team", {"team"}))
+            if needed & dims}  # fmt: skip
+    return "base" if not kept else (kept.pop() if len(kept) == 1 else "all")
+
+
 def _source(needed: set[str]) -> tuple[FromClause, dict[str, ColumnElement[Any]]]:
     m = s.metric_cells
     source: FromClause = m
@@ -103,6 +110,7 @@ def icp_rate(funnel: lq.Funnel, query: IcpRateQuery, version: int) -> Select[Any
         .select_from(source)
         .where(
             m.c.icp_version == version,
+            m.c.grain == _grain(set(query.by) | set(filters)),
             stage,
             *lq.filter_conditions(columns, filters),
             *lq.day_conditions(m.c.month, query.period_from, query.period_to),
@@ -131,7 +139,12 @@ def conversion(funnel: lq.Funnel, query: ConversionQuery, version: int) -> Selec
     return (
         select(*sums)
         .select_from(source)
-        .where(m.c.icp_version == version, m.c.stage.in_(starts), *lq.filter_conditions(columns, filters))
+        .where(
+            m.c.icp_version == version,
+            m.c.grain == _grain(set(filters)),
+            m.c.stage.in_(starts),
+            *lq.filter_conditions(columns, filters),
+        )
     )
 
 
@@ -141,7 +154,9 @@ def campaign_costs(funnel: lq.Funnel, query: CampaignCostQuery, version: int) ->
     m, campaigns = s.metric_cells, s.campaigns
     touched = (
         select(m.c.campaign_id, func.sum(m.c.leads).label("leads"), func.sum(m.c.icp).label("icp"))
-        .where(m.c.icp_version == version, m.c.stage == funnel.first, m.c.campaign_id.is_not(None))
+        .where(
+            m.c.icp_version == version, m.c.grain == "campaign", m.c.stage == funnel.first, m.c.campaign_id.is_not(None)
+        )
         .group_by(m.c.campaign_id)
         .subquery("touched")
     )
