@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +167,7 @@ def chart_response(spec: dict[str, Any], fmt: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})  # fmt: skip
 
 
-def table_response(header: Sequence[str], rows: Sequence[Sequence[object]], *, fmt: str, name: str,
+def table_response(header: Sequence[str], rows: Iterable[Sequence[object]], *, fmt: str, name: str,
                    encoding: str = "utf-8-sig") -> Response:  # fmt: skip
     """A table as a CSV (UTF-8 with BOM, or CP932) or XLSX download; characters CP932 cannot hold are
     reported (EXPORT_UNENCODABLE), never replaced."""

@@ -16,7 +16,7 @@ Every count carries the link to the leads behind it (:mod:`tenbin.web.drilldown`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -184,8 +184,7 @@ class Dashboard:
     conversion: tuple[ConversionStep, ...]
     balance: list[StageBalance]
     campaigns: list[dict[str, Any]]
-    value: ValueShareResult
-    notes: list[str] = field(default_factory=list)
+    value: ValueShareResult | None
 
 
 def rates_by_stage_and_period(engine: Engine, sel: Selection) -> IcpRateResult:
@@ -194,15 +193,25 @@ def rates_by_stage_and_period(engine: Engine, sel: Selection) -> IcpRateResult:
     return compute_icp_rate(engine, query)
 
 
+PARTS = frozenset({"funnel", "trend", "conversion", "balance", "campaigns", "value"})
+
+
 def build_dashboard(engine: Engine, sel: Selection, *, lang: str, trend_stage: str | None, today: dt.date,
-                    all_campaigns: bool = False) -> Dashboard:  # fmt: skip
+                    all_campaigns: bool = False, parts: frozenset[str] = PARTS) -> Dashboard:  # fmt: skip
+    """The page's figures; ``parts`` computes only some of them (a table's export needs one)."""
     stages = stages_of(engine, lang)
-    rates = rates_by_stage_and_period(engine, sel)
+    rates = rates_by_stage_and_period(engine, sel)  # the funnel and the trend, and the ICP version's number
     codes = [st.code for st in stages]
     stage = trend_stage if trend_stage in codes else (codes[0] if codes else "lead")
     targets = get_targets(engine)
-    value = compute_value_share(engine, ValueShareQuery(icp_version=sel.icp_version, period_from=sel.start,
-                                                        period_to=sel.end))  # fmt: skip
+    value = None
+    if "value" in parts:
+        query = ValueShareQuery(icp_version=sel.icp_version, period_from=sel.start, period_to=sel.end)
+        value = compute_value_share(engine, query)
+    conversion: tuple[ConversionStep, ...] = ()
+    if "conversion" in parts:
+        conversion = conversion_steps(engine, stages, icp_version=sel.icp_version, period_from=sel.start,
+                                      period_to=sel.end)  # fmt: skip
     return Dashboard(
         selection=sel,
         icp_version=rates.icp_version,
@@ -211,11 +220,9 @@ def build_dashboard(engine: Engine, sel: Selection, *, lang: str, trend_stage: s
         band=targets.stage_bands.get(stage, targets.icp_rate),
         funnel=funnel_rows(rates, stages, sel.icp_version, **{"from": sel.start, "to": sel.end}),
         trend=trend_rows(rates, stage, sel),
-        conversion=conversion_steps(
-            engine, stages, icp_version=sel.icp_version, period_from=sel.start, period_to=sel.end
-        ),
-        balance=balance_of(engine, sel, today) if stages else [],
-        campaigns=campaign_rows(engine, sel, all_campaigns=all_campaigns),
+        conversion=conversion,
+        balance=balance_of(engine, sel, today) if stages and "balance" in parts else [],
+        campaigns=campaign_rows(engine, sel, all_campaigns=all_campaigns) if "campaigns" in parts else [],
         value=value,
     )
 

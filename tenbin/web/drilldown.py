@@ -15,6 +15,8 @@ Only counts and one page of rows come back from the database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,7 @@ from tenbin.icp.versions import get_version, version_condition
 
 NONE_KEY = "(none)"  # the metrics slice's group of leads without a value
 PAGE_SIZE = 100
+EXPORT_BATCH = 2_000
 
 DASHBOARD_STAGE_UNKNOWN = ErrorCode(
     "DASHBOARD_STAGE_UNKNOWN",
@@ -126,31 +129,60 @@ def _source(position: int, first: bool) -> tuple[FromClause, ColumnElement[Any]]
     return source, reached.c.reached_at
 
 
+@dataclass(frozen=True)
+class _Query:
+    stage: str
+    icp_version: int
+    count: Select[Any]
+    rows: Select[Any]  # newest first
+
+
+def _query(conn: Connection, lead_set: LeadSet) -> _Query:
+    c, a = s.contacts, s.accounts
+    stage, position, first = _stage_position(conn, lead_set.stage)
+    number = get_version(conn, lead_set.icp_version).version
+    condition = version_condition(conn, number)
+    source, reached_at = _source(position, first)
+    flag = case((and_(a.c.id.is_not(None), condition), 1), else_=0)
+    where = _period(reached_at, lead_set.period_from, lead_set.period_to)
+    if lead_set.campaign is not None:
+        where.append(_campaign_condition(lead_set.campaign))
+    if lead_set.offer is not None:
+        where.append(_offer_condition(lead_set.offer))
+    if lead_set.icp is not None:
+        where.append(flag == (1 if lead_set.icp else 0))
+    columns = (c.c.id, c.c.last_name, c.c.first_name, c.c.email, c.c.department, c.c.title, c.c.owner,
+               a.c.id.label("account_id"), a.c.name.label("company"), c.c.acquired_at,
+               reached_at.label("reached_at"), flag.label("is_icp"))  # fmt: skip
+    rows = select(*columns).select_from(source).where(*where).order_by(reached_at.desc(), c.c.id.desc())
+    return _Query(stage, number, select(func.count()).select_from(source).where(*where), rows)
+
+
 def list_leads(engine: Engine, lead_set: LeadSet, *, offset: int = 0, limit: int = PAGE_SIZE) -> LeadPage:
     """The number of leads in ``lead_set`` and one page of them (newest first)."""
-    c, a = s.contacts, s.accounts
     with engine.connect() as conn:
-        stage, position, first = _stage_position(conn, lead_set.stage)
-        number = get_version(conn, lead_set.icp_version).version
-        condition = version_condition(conn, number)
-        source, reached_at = _source(position, first)
-        flag = case((and_(a.c.id.is_not(None), condition), 1), else_=0)
-        where = _period(reached_at, lead_set.period_from, lead_set.period_to)
-        if lead_set.campaign is not None:
-            where.append(_campaign_condition(lead_set.campaign))
-        if lead_set.offer is not None:
-            where.append(_offer_condition(lead_set.offer))
-        if lead_set.icp is not None:
-            where.append(flag == (1 if lead_set.icp else 0))
-        total = int(conn.execute(select(func.count()).select_from(source).where(*where)).scalar_one())
-        columns = (c.c.id, c.c.last_name, c.c.first_name, c.c.email, c.c.department, c.c.title, c.c.owner,
-                   a.c.id.label("account_id"), a.c.name.label("company"), c.c.acquired_at,
-                   reached_at.label("reached_at"), flag.label("is_icp"))  # fmt: skip
-        page = select(*columns).select_from(source).where(*where)
-        page = page.order_by(reached_at.desc(), c.c.id.desc()).offset(offset).limit(limit)
-        rows = [dict(row._mapping) for row in conn.execute(page)]
+        query = _query(conn, lead_set)
+        total = int(conn.execute(query.count).scalar_one())
+        rows = [dict(row._mapping) for row in conn.execute(query.rows.offset(offset).limit(limit))]
         _add_first_touch(conn, rows)
-    return LeadPage(lead_set, stage, number, total, offset, rows)
+    return LeadPage(lead_set, query.stage, query.icp_version, total, offset, rows)
+
+
+@contextmanager
+def all_leads(engine: Engine, lead_set: LeadSet) -> Iterator[Iterator[dict[str, Any]]]:
+    """Every lead of ``lead_set`` (newest first), streamed in batches for an export; each batch gets
+    its first-touch campaigns with one statement."""
+    with engine.connect() as conn:
+        query = _query(conn, lead_set)
+        result = conn.execution_options(yield_per=EXPORT_BATCH).execute(query.rows)
+
+        def batches() -> Iterator[dict[str, Any]]:
+            for part in result.partitions():
+                rows = [dict(row._mapping) for row in part]
+                _add_first_touch(conn, rows)
+                yield from rows
+
+        yield batches()
 
 
 def _add_first_touch(conn: Connection, rows: list[dict[str, Any]]) -> None:

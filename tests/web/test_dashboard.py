@@ -92,6 +92,27 @@ def test_every_number_links_to_exactly_that_many_leads(viewer: Client) -> None:
         assert _count_on(viewer, url) == int(number.replace(",", "")), url
 
 
+def test_the_leads_behind_a_number_export_for_those_who_may_export(
+    viewer: Client, login: Callable[..., Client]
+) -> None:
+    where = "stage=sql&from=2025-03-01&to=2026-03-31&campaign=A"
+    url = where + "&icp=yes"
+    assert "/dashboard/leads.csv" not in viewer.get(f"/dashboard/leads?{url}").text  # a viewer may not export
+    assert viewer.get(f"/dashboard/leads.csv?{url}").status_code == 403
+    marketing = login("marketing")
+    assert "/dashboard/leads.csv?" in marketing.get(f"/dashboard/leads?{url}").text
+    response = marketing.get(f"/dashboard/leads.csv?{url}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["リードID", "姓", "名", "メールアドレス"]
+    assert len(rows) == 1 + 14  # A's ICP leads that reached SQL
+    assert {r[7] for r in rows[1:]} == {"ICP"} and {r[8] for r in rows[1:]} == {"A"}
+    # ICP leads k 0…13 are lead ids 1…14; a lead's SQL event is 14 days after it was acquired
+    assert sorted(int(r[0]) for r in rows[1:]) == list(range(1, 15))
+    xlsx = marketing.get(f"/dashboard/leads.xlsx?{where}&icp=no")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and sheet.max_row == 1 + 10  # A's non-ICP leads that reached SQL: j 0…9
+
+
 def test_campaigns_sort_by_any_column(viewer: Client) -> None:
     def order(query: str) -> list[str]:
         html = viewer.get(f"/dashboard?{RANGE}&{query}").text
@@ -159,6 +180,17 @@ def test_empty_states(login: Callable[..., Client], engine: Engine) -> None:
         conn.execute(update(schema.icp_versions).values(is_current=False))
     page = c.get("/dashboard").text
     assert 'href="/icp"' in page and "ICPがまだ採用されていません" in page
+
+
+def test_the_default_range_ends_with_the_latest_lead(viewer: Client) -> None:
+    """The declared leads stop at 2026-03-31: by default the last 12 months up to that month (if
+    today is later), so the page opens on data rather than on empty months."""
+    import datetime as dt
+
+    page = viewer.get("/dashboard").text
+    end = min(dt.date.today(), dt.date(2026, 3, 31))
+    assert f'name="to" value="{end:%Y-%m}"' in page
+    assert 'name="period"' in page and re.search(r'<option value="month" selected', page)
 
 
 def test_bad_selection_is_a_coded_error_on_the_page(viewer: Client) -> None:

@@ -50,6 +50,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     # ICP-rate dashboard and campaign pages (issue 5): read-only, exports of aggregates need only view
     ("GET", "/dashboard"): "view",
     ("GET", "/dashboard/leads"): "view",
+    ("GET", "/dashboard/leads.csv"): "export",  # people's data, like the records lists' CSV
+    ("GET", "/dashboard/leads.xlsx"): "export",
     ("GET", "/dashboard/charts/{chart}.json"): "view",
     ("GET", "/dashboard/charts/{chart}.png"): "view",
     ("GET", "/dashboard/charts/{chart}.svg"): "view",

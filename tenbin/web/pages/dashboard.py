@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenbin.auth.roles import Permission
 from tenbin.db import schema
@@ -37,7 +37,7 @@ from tenbin.web.dashboard_view import (
     stages_of,
     trend_rows,
 )
-from tenbin.web.drilldown import PAGE_SIZE, LeadSet, list_leads
+from tenbin.web.drilldown import PAGE_SIZE, LeadSet, all_leads, list_leads
 from tenbin.web.errors import NOT_FOUND
 from tenbin.web.pages import page_router
 from tenbin.web.render import render
@@ -53,9 +53,19 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _has_leads(ctx: Ctx) -> bool:
+def _latest_lead(ctx: Ctx) -> dt.date | None:
+    """The day the latest lead was acquired (``None``: no leads), one indexed lookup."""
     with ctx.engine.connect() as conn:
-        return conn.execute(select(schema.contacts.c.id).limit(1)).first() is not None
+        latest = conn.execute(select(func.max(schema.contacts.c.acquired_at))).scalar()
+        if latest is None:  # leads without an acquisition time still count as leads
+            return None if conn.execute(select(schema.contacts.c.id).limit(1)).first() is None else _today()
+    return latest.date() if isinstance(latest, dt.datetime) else dt.date.fromisoformat(str(latest)[:10])
+
+
+def _anchor(latest: dt.date | None) -> dt.date:
+    """Default ranges end with the period of the latest lead when the data stops before today (a
+    workspace imported last quarter opens on its data, not on empty months)."""
+    return min(_today(), latest) if latest is not None else _today()
 
 
 def _sort(params: Mapping[str, str]) -> str:
@@ -63,11 +73,11 @@ def _sort(params: Mapping[str, str]) -> str:
     return raw if raw in CAMPAIGN_SORTS else "rate"
 
 
-def _selection(params: Mapping[str, str]) -> tuple[Selection, TenbinError | None]:
+def _selection(params: Mapping[str, str], anchor: dt.date) -> tuple[Selection, TenbinError | None]:
     try:
-        return parse_selection(params, _today()), None
+        return parse_selection(params, anchor), None
     except TenbinError as exc:
-        return default_selection("month", _today()), exc
+        return default_selection("month", anchor), exc
 
 
 def _versions(ctx: Ctx) -> list[icp.IcpVersion]:
@@ -90,8 +100,9 @@ def _sort_links(sel: Selection, params: Mapping[str, str], sort: str, desc: bool
 @router.get("/dashboard")
 def dashboard(request: Request, ctx: Ctx = requires(Permission.VIEW)) -> Response:
     params = request.query_params
-    sel, error = _selection(params)
-    if not _has_leads(ctx):
+    latest = _latest_lead(ctx)
+    sel, error = _selection(params, _anchor(latest))
+    if latest is None:
         return render(ctx, "dashboard.html", board=None, empty="no_leads", sel=sel, error=error, versions=[])
     versions = _versions(ctx)
     try:
@@ -105,7 +116,7 @@ def dashboard(request: Request, ctx: Ctx = requires(Permission.VIEW)) -> Respons
     board.campaigns = sort_campaigns(board.campaigns, sort, desc)
     return render(ctx, "dashboard.html", board=board, empty=None, sel=sel, error=error, versions=versions,
                   sorts=_sort_links(sel, params, sort, desc), state_labels=STATE_LABELS,
-                  orientation_labels=ORIENTATION_LABELS, value=tables.value_rows(board.value),
+                  orientation_labels=ORIENTATION_LABELS, value=tables.value_rows(board.value) if board.value else [],
                   chart_query=sel.query(stage=board.trend_stage), stage_names={s.code: s.name for s in board.stages},
                   all_campaigns=params.get("campaigns") == "all", leads_url=leads_url,
                   sentence=ce.stage_sentence)  # fmt: skip
@@ -166,7 +177,8 @@ def chart_svg(chart: str, request: Request, ctx: Ctx = requires(Permission.VIEW)
 def dashboard_table(ctx: Ctx, params: Mapping[str, str], table: str) -> tables.Table:
     sel = parse_selection(params, _today())
     board: Dashboard = build_dashboard(ctx.engine, sel, lang=ctx.lang, trend_stage=params.get("stage"),
-                                       today=_today(), all_campaigns=params.get("campaigns") == "all")  # fmt: skip
+                                       today=_today(), all_campaigns=params.get("campaigns") == "all",
+                                       parts=frozenset({table}))  # fmt: skip
     names = {s.code: s.name for s in board.stages}
     if table == "funnel":
         return tables.funnel_table(board.funnel)
@@ -178,6 +190,7 @@ def dashboard_table(ctx: Ctx, params: Mapping[str, str], table: str) -> tables.T
         return tables.balance_table(board.balance, board.stages, ctx.lang)
     if table == "conversion":
         return tables.conversion_table(board.conversion, board.stages)
+    assert board.value is not None
     return tables.value_table(board.value)
 
 
@@ -232,4 +245,33 @@ def drilldown(request: Request, ctx: Ctx = requires(Permission.VIEW)) -> Respons
         return "/dashboard/leads?" + urlencode({**base, "page": str(number)})
 
     return render(ctx, "dashboard_leads.html", found=found, stage_name=stages.get(found.stage, found.stage),
-                  page=max(page, 1), pages=pages, page_url=page_url, page_size=PAGE_SIZE)  # fmt: skip
+                  page=max(page, 1), pages=pages, page_url=page_url, page_size=PAGE_SIZE,
+                  query=urlencode(base))  # fmt: skip
+
+
+def _lead_cells(row: dict[str, Any]) -> list[object]:
+    campaign = row["campaign"][1] if row["campaign"] else None
+    return [row["id"], row["last_name"], row["first_name"], row["email"], row["company"], row["department"],
+            row["title"], _("ICP") if row["is_icp"] else _("Non-ICP"), campaign, row["acquired_at"],
+            row["reached_at"], row["owner"]]  # fmt: skip
+
+
+def _leads_file(request: Request, ctx: Ctx, fmt: str) -> Response:
+    """Every lead behind the number, as CSV or XLSX (people's data: the export permission)."""
+    params = request.query_params
+    header = [_("Lead ID"), _("Last name"), _("First name"), _("Email"), _("Company"), _("Department"), _("Title"),
+              _("ICP"), _("First-touch campaign"), _("Acquired"), _("Reached the stage"), _("Owner")]  # fmt: skip
+    encoding = "cp932" if params.get("encoding") == "cp932" else "utf-8-sig"
+    with all_leads(ctx.engine, lead_set(params)) as rows:
+        return ce.table_response(header, (_lead_cells(r) for r in rows), fmt=fmt, name="tenbin-leads",
+                                 encoding=encoding)  # fmt: skip
+
+
+@router.get("/dashboard/leads.csv")
+def drilldown_csv(request: Request, ctx: Ctx = requires(Permission.EXPORT)) -> Response:
+    return _leads_file(request, ctx, "csv")
+
+
+@router.get("/dashboard/leads.xlsx")
+def drilldown_xlsx(request: Request, ctx: Ctx = requires(Permission.EXPORT)) -> Response:
+    return _leads_file(request, ctx, "xlsx")
