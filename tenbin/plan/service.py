@@ -31,7 +31,7 @@ from tenbin.metrics.service import json_plain
 from tenbin.plan import errors as e
 from tenbin.plan.history import TypeHistory, measure
 from tenbin.plan.optimize import CampaignType, Goal, Plan, SolverFailed, shift_to_quality, solve_plan
-from tenbin.plan.pressure import RULE_MODES, Pressure, assess_pressure, capacity_between, sales_roster
+from tenbin.plan.pressure import RULE_MODES, Pressure, assess_pressure, sales_capacity
 from tenbin.plan.text import explain
 from tenbin.workspace.service import get_targets, list_channels, list_stages
 
@@ -76,7 +76,9 @@ class PlanResult:
 
     def as_dict(self, lang: str = "ja") -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["pressure"]["applies"] = self.pressure.applies
+        data["pressure"].update(applies=self.pressure.applies, win_rate_fallen=self.pressure.win_rate_fallen,
+                                capacity_saturated=self.pressure.capacity_saturated,
+                                explanation=self.pressure.judgement.explain(lang))  # fmt: skip
         data["explanation"] = self.explain(lang)
         plain: dict[str, Any] = json_plain(data)
         return plain
@@ -162,8 +164,7 @@ def plan_campaign_mix(
     )  # fmt: skip
     if volume is None:
         raise TenbinError(e.PLAN_NO_VOLUME_TARGET, {}, Place(field="leads"))
-    roster = sales_roster(engine)
-    capacity = capacity_between(roster, following.start, following.end)
+    capacity = sales_capacity(engine, following.start, following.end)
     channels = list_channels(engine)
     declared = [(c.code, c.orientation) for c in channels]
     with engine.connect() as conn:
@@ -173,7 +174,7 @@ def plan_campaign_mix(
     types = campaign_types(history)
     if not types:
         raise TenbinError(e.PLAN_NO_HISTORY, {})
-    pressure = assess_pressure(engine, mode=resource_rule, today=day, roster=roster, icp_version=version.version)
+    pressure = assess_pressure(engine, mode=resource_rule, today=day)
     goal = Goal(float(volume), chosen_band[0] / 100, chosen_band[1] / 100,
                 None if budget is None else float(budget), capacity, max_per_type)  # fmt: skip
     solved_goal = shift_to_quality(goal) if pressure.applies else goal

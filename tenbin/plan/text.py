@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from tenbin.i18n import fmt_yen, use_lang
 
 if TYPE_CHECKING:
-    from tenbin.plan.pressure import Pressure
     from tenbin.plan.service import PlanResult
 
 # key → (ja, en)
@@ -61,10 +60,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Lifting any single constraint would not give a better plan.",
     ),
     "rule_applied": (
-        "受注率が悪化し({win})、営業の対応能力も逼迫している({load})ため、質中心に軸足を移しました: "
-        "ICP率の下限を {from_low}% から {to_low}% に引き上げて計画しています。",
-        "The win rate has fallen ({win}) and sales capacity is saturated ({load}), so the plan shifts toward "
-        "quality: it raises the ICP rate's lower edge from {from_low}% to {to_low}%.",
+        "{period} の状況({signals})から、質中心に軸足を移しました: ICP率の下限を {from_low}% から {to_low}% に"
+        "引き上げて計画しています。",
+        "In {period}: {signals} So the plan shifts toward quality: it raises the ICP rate's lower edge from "
+        "{from_low}% to {to_low}%.",
     ),
     "rule_forced": (
         "指定によりリソースルールを適用しました: ICP率の下限を {from_low}% から {to_low}% に引き上げて計画しています。",
@@ -76,31 +75,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "The resource rule (win rate fallen + sales saturated → quality first) is switched off as asked.",
     ),
     "rule_not_applied": (
-        "リソースルール(受注率悪化+営業の逼迫 → 質中心)は適用していません: {win_state}。{load_state}。",
-        "The resource rule (win rate fallen + sales saturated → quality first) does not apply: {win_state}. "
-        "{load_state}.",
-    ),
-    "win": (
-        "直近3か月 {recent}%({recent_won}/{recent_closed}件)、"
-        "その前の3か月 {earlier}%({earlier_won}/{earlier_closed}件)",
-        "last 3 months {recent}% ({recent_won}/{recent_closed}), the 3 months before {earlier}% "
-        "({earlier_won}/{earlier_closed})",
-    ),
-    "win_fallen": ("受注率は悪化しています({win})", "the win rate has fallen ({win})"),
-    "win_steady": ("受注率の悪化は確認されていません({win})", "no fall in the win rate is shown ({win})"),
-    "win_unknown": (
-        "受注率の変化を判定するには成約・失注の件数が足りません({win})",
-        "there are too few closed deals to judge the win rate ({win})",
-    ),
-    "load": (
-        "直近3か月の商談 {load} 件 / 対応能力 {capacity} 件 = {share}%",
-        "{load} opportunities in the last 3 months / capacity {capacity} = {share}%",
-    ),
-    "load_saturated": ("営業の対応能力は逼迫しています({load})", "Sales capacity is saturated ({load})"),
-    "load_free": ("営業の対応能力には余裕があります({load})", "Sales has capacity left ({load})"),
-    "load_unknown": (
-        "営業チームの対応能力が設定されていないため、逼迫しているかは分かりません",
-        "No sales team capacity is set, so saturation is unknown",
+        "リソースルール(受注率悪化+営業の逼迫 → 質中心)は適用していません。{period} の状況: {signals}",
+        "The resource rule (win rate fallen + sales saturated → quality first) does not apply. In {period}: {signals}",
     ),
     "excluded": (
         "{channel}({orientation})は{reason}ため、計画から外しました。",
@@ -144,33 +120,16 @@ def _n(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _pressure_numbers(p: Pressure, lang: str) -> dict[str, str]:
-    def rate(won: int, closed: int) -> str:
-        return _pct(won / closed if closed else None)
-
-    win = _t("win", lang, recent=rate(p.recent_won, p.recent_closed), recent_won=p.recent_won,
-             recent_closed=p.recent_closed, earlier=rate(p.earlier_won, p.earlier_closed),
-             earlier_won=p.earlier_won, earlier_closed=p.earlier_closed)  # fmt: skip
-    load = ""
-    if p.capacity:
-        load = _t("load", lang, load=_n(p.load or 0), capacity=_n(p.capacity), share=_pct((p.load or 0) / p.capacity))
-    return {"win": win, "load": load}
-
-
 def _rule(result: PlanResult, lang: str) -> str:
+    """The resource rule in words; the two facts in the balance slice's own sentences."""
     p = result.pressure
     edges = {"from_low": _edge(result.requested_band[0]), "to_low": _edge(result.goal.band_low)}
     if p.mode == "off":
         return _t("rule_off", lang)
     if p.mode == "on":
         return _t("rule_forced", lang, **edges)
-    numbers = _pressure_numbers(p, lang)
-    if p.applies:
-        return _t("rule_applied", lang, **numbers, **edges)
-    win_key = "win_fallen" if p.win_rate_fallen else ("win_steady" if p.enough_deals else "win_unknown")
-    load_key = "load_unknown" if not p.capacity else ("load_saturated" if p.capacity_saturated else "load_free")
-    return _t("rule_not_applied", lang, win_state=_t(win_key, lang, win=numbers["win"]),
-              load_state=_t(load_key, lang, load=numbers["load"]))  # fmt: skip
+    judged = {"period": p.judgement.period, "signals": p.judgement.explain(lang)}
+    return _t("rule_applied", lang, **judged, **edges) if p.applies else _t("rule_not_applied", lang, **judged)
 
 
 def channel_label(result: PlanResult, channel: str, lang: str) -> str:

@@ -24,10 +24,11 @@ Plan for April 2026 (today 2026-03-15), 20 leads and 30–50 % (saved targets), 
 (2, 1), 20 leads, 7 ICP = 35 %. With the resource rule (lower edge 40 %: b ≥ 6a/7): (1, 3) breaks
 b ≤ 2a, (2, 1) breaks b ≥ 12/7, so (2, 2) ¥2.0M: 24 leads, 10 ICP = 41.7 %.
 
-Pressure (last 3 complete months 2025-12 … 2026-02 against 2025-09 … 11): deals closed 15/20 won
-before, 1/10 since (one-sided Fisher p ≪ 0.05: fallen). 24 other leads reached sql in January:
-sales capacity 2 leads/week → 2 × 90/7 = 25.7 in the 90 days, 24 ≥ 90 % of it: saturated. April's
-capacity 2 × 30/7 = 8.57 ≥ (2, 2)'s load 2·1 + 2·2 = 6: it does not bind.
+Pressure (the balance slice's judgement of the last complete month, 2026-02, against the three
+months before it pooled): deals closed 8/10 won in December and 7/10 in January (15/20), 1/10 in
+February (one-sided Fisher p ≪ 0.05: fallen). Eight opportunities created in February are owned by
+the salesperson 営業1: capacity 2 leads/week → 2 × 28/7 = 8 in February, 8 ≥ 90 % of it:
+saturated. April's capacity 2 × 30/7 = 8.57 ≥ (2, 2)'s load 2·1 + 2·2 = 6: it does not bind.
 """
 
 from __future__ import annotations
@@ -68,8 +69,6 @@ def declare(engine: Engine) -> None:
             responses.append({"contact_id": lead, "campaign_id": cid,
                               "responded_at": dt.datetime.combine(starts, dt.time(10))})  # fmt: skip
     responses.append({"contact_id": first_lead["A1"], "campaign_id": 3, "responded_at": dt.datetime(2025, 8, 2)})
-    busy = [{"id": 100 + k, "account_id": 2, "email": f"b{k}@example.jp", "acquired_at": dt.datetime(2026, 1, 5)}
-            for k in range(24)]  # fmt: skip
     with engine.begin() as conn:
         stages = {code: int(i) for i, code in conn.execute(select(s.funnel_stages.c.id, s.funnel_stages.c.code))}
         conn.execute(insert(s.icp_versions), [{"version": 1, "name": "製造業", "rules": 'industry = "E"',
@@ -82,7 +81,7 @@ def declare(engine: Engine) -> None:
             {"id": cid, "name": name, "channel": channel, "orientation": orientation, "cost": cost, "starts_on": starts}
             for cid, name, channel, orientation, cost, starts, _, _ in CAMPAIGNS
         ])  # fmt: skip
-        conn.execute(insert(s.contacts), contacts + busy)
+        conn.execute(insert(s.contacts), contacts)
         conn.execute(insert(s.responses), responses)
         at = dt.datetime(2025, 9, 10)
         events = [
@@ -90,12 +89,17 @@ def declare(engine: Engine) -> None:
             {"contact_id": first_lead["A2"], "stage_id": stages["won"], "entered_at": at},
             {"contact_id": first_lead["B1"], "stage_id": stages["sql"], "entered_at": at},
             {"contact_id": first_lead["B1"] + 3, "stage_id": stages["sql"], "entered_at": at},
-        ] + [{"contact_id": b["id"], "stage_id": stages["sql"], "entered_at": dt.datetime(2026, 1, 10)} for b in busy]
+        ]
         conn.execute(insert(s.stage_events), events)
-        deals = [(dt.date(2025, 10, 15), 15, 20), (dt.date(2026, 1, 15), 1, 10)]
+        deals = [(dt.date(2025, 12, 15), 8, 10), (dt.date(2026, 1, 15), 7, 10), (dt.date(2026, 2, 15), 1, 10)]
         conn.execute(insert(s.opportunities), [
-            {"account_id": 1, "name": f"商談{on}-{k}", "status": "won" if k < won else "lost", "closed_on": on}
+            {"account_id": 1, "name": f"商談{on}-{k}", "status": "won" if k < won else "lost", "closed_on": on,
+             "created_on": None, "owner": None}
             for on, won, closed in deals for k in range(closed)
+        ] + [
+            {"account_id": 2, "name": f"新規商談{k}", "status": "open", "closed_on": None,
+             "created_on": dt.date(2026, 2, 10), "owner": "営業1"}
+            for k in range(8)
         ])  # fmt: skip
     save_targets(engine, icp_rate=(30, 50), leads_per_month=20, actor="test")
 
@@ -157,10 +161,13 @@ def test_win_rate_fallen_and_sales_saturated_shift_the_plan_toward_quality(works
     sales_team(workspace, per_week=2)
     off = plan_campaign_mix(workspace, today=TODAY, history_from=SINCE, resource_rule="off")
     auto = plan_campaign_mix(workspace, today=TODAY, history_from=SINCE)
-    p = auto.pressure
-    assert (p.recent_won, p.recent_closed, p.earlier_won, p.earlier_closed) == (1, 10, 15, 20)
-    assert p.win_rate_fallen and p.p_fallen is not None and p.p_fallen < 0.05
-    assert (p.load, p.capacity) == (24, pytest.approx(2 * 90 / 7)) and p.capacity_saturated and p.applies
+    judged = auto.pressure.judgement
+    assert judged.period == "2026-02"
+    win = judged.win_rate
+    assert (win.won, win.closed, win.baseline_won, win.baseline_closed) == (1, 10, 15, 20)
+    assert auto.pressure.win_rate_fallen and win.p_fallen is not None and win.p_fallen < 0.05
+    assert (judged.capacity.used, judged.capacity.capacity) == (8, pytest.approx(2 * 28 / 7))
+    assert auto.pressure.capacity_saturated and auto.pressure.applies
     assert auto.goal.capacity == pytest.approx(2 * 30 / 7)
     assert [line.count for line in off.plan.lines if line.count] == [2, 1]
     assert {(line.channel, line.count) for line in auto.plan.lines if line.count} == {
@@ -176,12 +183,14 @@ def test_win_rate_fallen_and_sales_saturated_shift_the_plan_toward_quality(works
 
 
 def test_with_capacity_left_the_rule_does_not_apply(workspace: Engine) -> None:
-    sales_team(workspace, per_week=10)  # 10 × 90/7 = 128.6 in the window: 24 is 18.7 %
+    sales_team(workspace, per_week=10)  # 10 × 28/7 = 40 in February: 8 is 20 %
     result = plan_campaign_mix(workspace, today=TODAY, history_from=SINCE)
     assert result.pressure.win_rate_fallen and not result.pressure.capacity_saturated
     assert not result.pressure.applies
     assert [line.count for line in result.plan.lines if line.count] == [2, 1]
-    assert "余裕があります" in result.explain("ja")[3]
+    rule = result.explain("ja")[3]
+    assert rule.startswith("リソースルール") and "2026-02 の状況" in rule
+    assert "営業への割り当て 8件は対応可能件数 40件の 20.0% で、余力があります" in rule
 
 
 def test_a_small_budget_names_the_targets_it_cannot_meet(workspace: Engine) -> None:
