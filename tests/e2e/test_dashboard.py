@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from test_pages import glyphs_render
 
 from tenbin.db import schema
 from tenbin.db.engine import make_engine
@@ -54,6 +55,8 @@ def test_dashboard_in_japanese_and_english(
     sentence = page.locator("#funnel ul.sentences li").first.inner_text()
     assert re.fullmatch(r"リード獲得: [\d,]+件、うちICP該当 [\d,]+件\(\d+\.\d%\)", sentence), sentence
     assert page.locator("#balance .state").count() >= 1
+    glyphs_render(page, "main h1")  # Japanese drawn as real glyphs, not boxes
+    glyphs_render(page, "#funnel ul.sentences li")
     shot(page, "dashboard-ja")
 
     # a number opens the leads behind it: the list says the same count
