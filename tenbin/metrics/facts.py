@@ -12,7 +12,7 @@ stage S" is "furthest position ≥ position of S", which gives stage conversion 
 **Freshness**: ``data_revision`` is moved by triggers on every table the cells are derived from
 (:mod:`tenbin.db.revision`); ``metric_cells_state`` records the revision each version's cells were
 built at. A metric call whose version's cells are older than the revision rebuilds them first
-(:func:`refresh`, one transaction, serialised per database), then reads them. Reading the revision
+(:func:`refresh`), then reads them. Reading the revision
 before the data makes the cells at least as new as the revision they are marked with.
 
 Queries the cells cannot answer (industry or size band, periods that do not start and end on month
@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, delete, func, insert, literal, select
+from sqlalchemy import Connection, Engine, Insert, Select, delete, func, insert, literal, select
 
 from tenbin.db import schema as s
 from tenbin.db.engine import write_transaction
@@ -42,9 +42,9 @@ CELL_COLUMNS = ("icp_version", "grain", "stage", "month", "top_position", "campa
 GRAINS: dict[str, str | None] = {"base": None, "campaign": "campaign_id", "offer": "offer_id", "team": "team_id"}
 
 
-def build_statement(funnel: lq.Funnel, version: int, condition: Any) -> Insert:
-    """``INSERT INTO metric_cells SELECT …``: every (lead, stage reached) of :func:`lq.reach`, with the
-    lead's furthest stage, first touch, team and ICP flag, grouped into cells."""
+def build_select(funnel: lq.Funnel, version: int, condition: Any) -> Select[Any]:
+    """The ``all`` cells (columns :data:`CELL_COLUMNS`): every (lead, stage reached) of
+    :func:`lq.reach`, with the lead's furthest stage, first touch, team and ICP flag, grouped."""
     ev, fs, c, a = s.stage_events, s.funnel_stages, s.contacts, s.accounts
     first = funnel.stages[0][1]
     furthest = (
@@ -65,14 +65,18 @@ def build_statement(funnel: lq.Funnel, version: int, condition: Any) -> Insert:
     top = func.coalesce(furthest.c.top, first)  # no event: the first stage (the lowest position)
     keys = [reach.c.stage, month_start_of(reach.c.reached_at), top, touch.c.campaign_id, touch.c.offer_id,
             owners.c.team_id]  # fmt: skip
-    rows = (
+    return (
         select(
             literal(version), literal("all"), *keys, func.count(), func.coalesce(func.sum(lq.icp_flag(condition)), 0)
         )
         .select_from(source)
         .group_by(*keys)
     )
-    return insert(s.metric_cells).from_select(list(CELL_COLUMNS), rows)
+
+
+def build_statement(funnel: lq.Funnel, version: int, condition: Any) -> Insert:
+    """``INSERT INTO metric_cells SELECT …`` of :func:`build_select`."""
+    return insert(s.metric_cells).from_select(list(CELL_COLUMNS), build_select(funnel, version, condition))
 
 
 def rollup_statement(version: int, grain: str) -> Insert:
@@ -118,31 +122,73 @@ def is_fresh(conn: Connection, version: int) -> bool:
 
 def refresh(engine: Engine, version: int) -> float | None:
     """Rebuild the cells of ICP version ``version`` unless they are fresh; returns the seconds the
-    rebuild took (``None`` when another caller had just rebuilt them).
+    rebuild took (``None`` when another caller had just rebuilt them). The revision, the funnel, the
+    ICP condition and the leads are read in one snapshot, the revision first.
 
-    One write transaction (``BEGIN IMMEDIATE`` on SQLite; an advisory lock on PostgreSQL so that
-    concurrent callers wait for one rebuild instead of repeating it). The revision, the funnel and
-    the ICP condition are read inside it, before the leads."""
-    with write_transaction(engine) as conn:
-        if conn.dialect.name == "postgresql":
+    * PostgreSQL: one transaction running ``INSERT … SELECT`` (writers are not blocked); an advisory
+      lock makes concurrent callers wait for one rebuild instead of repeating it.
+    * SQLite: the cells are read in one read transaction (WAL: writers go on meanwhile), then stored
+      in a short write transaction — holding the single write lock for the whole rebuild would make
+      imports and edits time out.
+    """
+    if engine.dialect.name == "postgresql":
+        with write_transaction(engine) as conn:
             conn.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
-        current = _revision(conn)
-        if current is None:  # the migration creates the row; if it was removed, a revision above
-            state = s.metric_cells_state  # every recorded one (no other version's cells pass for fresh)
-            current = int(conn.execute(select(func.coalesce(func.max(state.c.revision), 0) + 1)).scalar_one())
-            conn.execute(insert(s.data_revision).values(id=1, revision=current))
-        elif _built(conn, version) == current:
+            current = _current(conn)
+            if _built(conn, version) == current:
+                return None
+            started = time.perf_counter()
+            funnel, condition = _definitions(conn, version)
+            conn.execute(delete(s.metric_cells).where(s.metric_cells.c.icp_version == version))
+            conn.execute(build_statement(funnel, version, condition))
+            return _store(conn, version, current, started)
+    if _revision_missing(engine):
+        with write_transaction(engine) as conn:
+            _current(conn)
+    with engine.connect() as conn:  # one read transaction = one snapshot
+        current = _current(conn)
+        if _built(conn, version) == current:
             return None
         started = time.perf_counter()
-        funnel = lq.load_funnel(conn)
-        found = get_version(conn, version)
-        condition = definition_sql(version_definition(conn, found))
+        funnel, condition = _definitions(conn, version)
+        found = conn.execute(build_select(funnel, version, condition))
+        cells = [dict(zip(CELL_COLUMNS, row, strict=True)) for row in found]
+    with write_transaction(engine) as conn:
+        if _built(conn, version) == current:
+            return None
         conn.execute(delete(s.metric_cells).where(s.metric_cells.c.icp_version == version))
-        conn.execute(build_statement(funnel, version, condition))
-        for grain in GRAINS:
-            conn.execute(rollup_statement(version, grain))
-        seconds = time.perf_counter() - started
+        if cells:
+            conn.execute(insert(s.metric_cells), cells)
+        return _store(conn, version, current, started)
+
+
+def _revision_missing(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return _revision(conn) is None
+
+
+def _current(conn: Connection) -> int:
+    """The data revision; when its row was removed, a new one above every recorded revision (so no
+    version's cells pass for fresh)."""
+    current = _revision(conn)
+    if current is None:
         state = s.metric_cells_state
-        conn.execute(delete(state).where(state.c.icp_version == version))
-        conn.execute(insert(state).values(icp_version=version, revision=current, seconds=seconds))
+        current = int(conn.execute(select(func.coalesce(func.max(state.c.revision), 0) + 1)).scalar_one())
+        conn.execute(insert(s.data_revision).values(id=1, revision=current))
+    return current
+
+
+def _definitions(conn: Connection, version: int) -> tuple[lq.Funnel, Any]:
+    found = get_version(conn, version)
+    return lq.load_funnel(conn), definition_sql(version_definition(conn, found))
+
+
+def _store(conn: Connection, version: int, revision: int, started: float) -> float:
+    """The roll-ups of the version's new ``all`` cells, and its state."""
+    for grain in GRAINS:
+        conn.execute(rollup_statement(version, grain))
+    seconds = time.perf_counter() - started
+    state = s.metric_cells_state
+    conn.execute(delete(state).where(state.c.icp_version == version))
+    conn.execute(insert(state).values(icp_version=version, revision=revision, seconds=seconds))
     return seconds
