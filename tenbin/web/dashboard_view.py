@@ -40,7 +40,7 @@ from tenbin.metrics.service import (
     compute_icp_rate,
     compute_value_share,
 )
-from tenbin.web.dashboard_period import Selection, period_keys
+from tenbin.web.dashboard_period import Selection, period_keys, period_start
 from tenbin.workspace.service import Band, get_targets, list_stages
 
 OPPORTUNITY, WON = "sql", "won"
@@ -162,14 +162,23 @@ def conversion_steps(engine: Engine, stages: list[Stage], *, icp_version: int | 
     return compute_conversion(engine, query).steps
 
 
-def balance_of(engine: Engine, sel: Selection, today: dt.date) -> list[StageBalance]:
-    """Every stage's balance in the last complete period of the range (or the current one, when no
-    period of the range is over yet)."""
-    day = min(today, sel.end + dt.timedelta(days=1))
-    found = balance_state(engine, icp_version=sel.icp_version, period=sel.period, periods=2, today=day)
-    complete = [b for b in found if b.complete]
-    chosen = complete[-1].period if complete else found[-1].period
-    return [b for b in found if b.period == chosen]
+def judged_period(sel: Selection, today: dt.date) -> tuple[dt.date, bool]:
+    """The day whose period the balance judges, and whether that period is over: the last complete
+    period of the range, or the current one when no period of the range is over yet."""
+    if sel.end < today:
+        return sel.end, True
+    before = period_start(sel.period, today) - dt.timedelta(days=1)
+    if before >= sel.start:
+        return before, True
+    return today, False
+
+
+def balance_of(engine: Engine, sel: Selection, today: dt.date) -> tuple[list[StageBalance], bool]:
+    """Every stage's balance in :func:`judged_period` (one period: one conversion statement), and
+    whether the period is over. ``balance_state`` is asked with that period's last day as "today"."""
+    day, complete = judged_period(sel, today)
+    found = balance_state(engine, icp_version=sel.icp_version, period=sel.period, periods=1, today=day)
+    return found, complete
 
 
 @dataclass
@@ -183,6 +192,7 @@ class Dashboard:
     trend: list[dict[str, Any]]
     conversion: tuple[ConversionStep, ...]
     balance: list[StageBalance]
+    balance_complete: bool
     campaigns: list[dict[str, Any]]
     value: ValueShareResult | None
 
@@ -208,6 +218,7 @@ def build_dashboard(engine: Engine, sel: Selection, *, lang: str, trend_stage: s
     if "value" in parts:
         query = ValueShareQuery(icp_version=sel.icp_version, period_from=sel.start, period_to=sel.end)
         value = compute_value_share(engine, query)
+    balance, complete = balance_of(engine, sel, today) if stages and "balance" in parts else ([], True)
     conversion: tuple[ConversionStep, ...] = ()
     if "conversion" in parts:
         conversion = conversion_steps(engine, stages, icp_version=sel.icp_version, period_from=sel.start,
@@ -221,7 +232,8 @@ def build_dashboard(engine: Engine, sel: Selection, *, lang: str, trend_stage: s
         funnel=funnel_rows(rates, stages, sel.icp_version, **{"from": sel.start, "to": sel.end}),
         trend=trend_rows(rates, stage, sel),
         conversion=conversion,
-        balance=balance_of(engine, sel, today) if stages and "balance" in parts else [],
+        balance=balance,
+        balance_complete=complete,
         campaigns=campaign_rows(engine, sel, all_campaigns=all_campaigns) if "campaigns" in parts else [],
         value=value,
     )

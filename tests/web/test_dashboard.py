@@ -23,7 +23,8 @@ from conftest import Client
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from tenbin.web.dashboard_period import default_selection, parse_selection, period_keys
+from tenbin.web.dashboard_period import Selection, default_selection, parse_selection, period_keys
+from tenbin.web.dashboard_view import judged_period
 
 RANGE = "period=month&from=2025-03&to=2026-03"
 
@@ -72,6 +73,12 @@ def test_the_dashboard_shows_the_articles_figures(viewer: Client) -> None:
     cells = _text(row.group(1))
     assert "100" in cells and "60.0%" in cells and "120万円" in cells and "1.2万円" in cells and "2万円" in cells
     assert "24.0%" in cells and "33.3%" in cells
+    # balance of the last complete month of the range, 2026-03: 60 leads, 20 ICP = 33.3 % in the 30–50 % band
+    balance = re.search(r'<section class="card" id="balance".*?</section>', page.text, re.S)
+    assert balance is not None and "バランス · 2026-03" in _text(balance.group(0))
+    lead_row = re.search(r"<th scope=\"row\">リード獲得</th>(.*?)</tr>", balance.group(0), re.S)
+    assert lead_row is not None and "state-balanced" in lead_row.group(1) and "33.3%" in lead_row.group(1)
+    assert "ICP率 33.3%(20/60)が目標帯 30〜50% の範囲内" in lead_row.group(1)
 
 
 def test_english_and_fiscal_year(login: Callable[..., Client], engine: Engine) -> None:
@@ -247,3 +254,13 @@ def test_the_dashboard_is_a_few_aggregate_statements(viewer: Client, engine: Eng
     narrow = statements("/dashboard?period=month&from=2025-06&to=2025-07")  # 2 months, 1 campaign
     assert len(wide) == len(narrow)
     assert len(wide) <= 120, len(wide)
+
+
+def test_the_balance_judges_the_last_complete_period_of_the_range() -> None:
+    today = dt.date(2026, 11, 25)
+    d = dt.date
+    assert judged_period(Selection("month", d(2025, 3, 1), d(2026, 3, 31)), today) == (d(2026, 3, 31), True)
+    assert judged_period(Selection("month", d(2025, 12, 1), d(2026, 11, 30)), today) == (d(2026, 10, 31), True)
+    assert judged_period(Selection("month", d(2026, 11, 1), d(2026, 11, 30)), today) == (today, False)
+    assert judged_period(Selection("quarter", d(2025, 1, 1), d(2026, 12, 31)), today) == (d(2026, 9, 30), True)
+    assert judged_period(Selection("fiscal_year", d(2026, 4, 1), d(2027, 3, 31)), today) == (today, False)
