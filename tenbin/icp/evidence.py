@@ -19,7 +19,8 @@ from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from tenbin.db import schema
 from tenbin.icp import stats
-from tenbin.icp.population import RETENTION_MONTHS, last_revenue_date, months_between, revenue_basis, revenue_by_account
+from tenbin.icp.fetch import columns_of, dates, fetch_tuples, float_array, int_array, months_between, slots
+from tenbin.icp.population import RETENTION_MONTHS, last_revenue_date, revenue_basis, revenue_by_account
 
 RESAMPLES = 2000
 TOP_CATEGORIES = 5
@@ -168,30 +169,45 @@ class Customers:
     has_category: np.ndarray  # customers × categories, bool
     basis: str
     accounts_total: int
+    prospects: int  # accounts without revenue lines: the market the evidence looks for matches in
 
 
 def load_customers(conn: Connection) -> Customers:
     rev = revenue_by_account(conn)
-    rows = conn.execute(
-        select(rev.c.account_id, rev.c.ltv, rev.c.first_on, rev.c.last_on).order_by(rev.c.account_id)
-    ).all()
+    query = select(rev.c.account_id, rev.c.ltv, rev.c.first_on, rev.c.last_on).order_by(rev.c.account_id)
+    account_ids, ltv, firsts, lasts = columns_of(fetch_tuples(conn, query), 4)
+    ids, first = int_array(account_ids), dates(firsts)
     end = last_revenue_date(conn)
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    eligible = np.array([end is not None and months_between(r[2], end) >= RETENTION_MONTHS for r in rows], dtype=bool)
-    retained = np.array([months_between(r[2], r[3]) >= RETENTION_MONTHS for r in rows], dtype=bool)
-    ch, cat = schema.challenges, schema.challenge_categories
-    names = tuple(conn.execute(select(cat.c.name).order_by(cat.c.position, cat.c.id)).scalars())
-    column = {name: k for k, name in enumerate(names)}
-    has = np.zeros((len(ids), len(names)), dtype=bool)
-    query = (
-        select(ch.c.account_id, cat.c.name).distinct()
-        .select_from(ch.join(cat, cat.c.id == ch.c.category_id).join(rev, rev.c.account_id == ch.c.account_id))
-    )  # fmt: skip
-    for account, name in conn.execute(query):
-        has[np.searchsorted(ids, account), column[name]] = True
-    total = int(conn.execute(select(func.count()).select_from(schema.accounts)).scalar_one())
-    ltv = np.array([float(r[1]) for r in rows], dtype=np.float64)
-    return Customers(ids, ltv, eligible, retained, names, has, revenue_basis(conn), total)
+    if end is None:
+        eligible = np.zeros(len(ids), dtype=bool)
+    else:
+        eligible = months_between(first, np.datetime64(end, "D")) >= RETENTION_MONTHS
+    retained = months_between(first, dates(lasts)) >= RETENTION_MONTHS
+    cat = schema.challenge_categories
+    categories = conn.execute(select(cat.c.id, cat.c.name).order_by(cat.c.position, cat.c.id)).all()
+    names = tuple(name for _, name in categories)
+    a = schema.accounts
+    total, prospects = conn.execute(
+        select(func.count(), func.coalesce(func.sum(case((_prospect(), 1), else_=0)), 0)).select_from(a)
+    ).one()
+    has = _has_category(conn, ids, [category for category, _ in categories])
+    return Customers(ids, float_array(ltv), eligible, retained, names, has, revenue_basis(conn), total, prospects)
+
+
+def _has_category(conn: Connection, ids: np.ndarray, categories: list[int]) -> np.ndarray:
+    """customers × categories: whether the customer brought a challenge of that category."""
+    ch = schema.challenges
+    query = select(ch.c.account_id, ch.c.category_id).where(ch.c.account_id.isnot(None), ch.c.category_id.isnot(None))
+    has = np.zeros((len(ids), len(categories)), dtype=bool)
+    if not categories:
+        return has
+    accounts, found = (int_array(c) for c in columns_of(fetch_tuples(conn, query), 2))
+    by_id = np.argsort(categories)  # categories come in display order; slots() needs sorted ids
+    at = slots(found, int_array(categories)[by_id])
+    row, column = slots(accounts, ids), np.where(at >= 0, by_id[np.maximum(at, 0)], -1)
+    keep = (row >= 0) & (column >= 0)
+    has[row[keep], column[keep]] = True
+    return has
 
 
 def compute_evidence(
@@ -204,7 +220,7 @@ def compute_evidence(
     table = customers or load_customers(conn)
     rng = np.random.default_rng(seed)
     a = schema.accounts
-    matched_ids = np.fromiter(conn.execute(select(a.c.id).where(condition)).scalars(), dtype=np.int64)
+    matched_ids = int_array([row[0] for row in fetch_tuples(conn, select(a.c.id).where(condition))])
     mask = np.isin(table.ids, matched_ids)
     inside, outside = table.ltv[mask], table.ltv[~mask]
     lift = stats.lift(float(inside.mean()), float(outside.mean())) if len(inside) and len(outside) else None
@@ -214,7 +230,7 @@ def compute_evidence(
     retained = {}
     for m, group in ((1, mask), (0, ~mask)):
         retained[m] = (int((table.retained & table.eligible & group).sum()), int((table.eligible & group).sum()))
-    market_accounts, market_total, leads = _market(conn, matched)
+    market_accounts = len(matched_ids) - len(inside)  # matching accounts that are not customers
     return Evidence(
         accounts=len(matched_ids),
         accounts_total=table.accounts_total,
@@ -235,8 +251,8 @@ def compute_evidence(
             stats.two_proportion_one_sided_p(*retained[1], *retained[0]) if retained[1][1] and retained[0][1] else None
         ),
         market_accounts=market_accounts,
-        market_accounts_total=market_total,
-        market_open_leads=leads,
+        market_accounts_total=table.prospects,
+        market_open_leads=_market_leads(conn, matched),
         categories=_categories(table, mask),
         computed_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
     )
@@ -257,15 +273,17 @@ def _win_counts(conn: Connection, matched: Any) -> dict[int, tuple[int, int]]:
     return counts
 
 
-def _market(conn: Connection, matched: Any) -> tuple[int, int, int]:
+def _prospect() -> ColumnElement[bool]:
+    """An account with no revenue line (not a customer)."""
+    r = schema.revenue_lines
+    return schema.accounts.c.id.not_in(select(r.c.account_id).where(r.c.account_id.isnot(None)))
+
+
+def _market_leads(conn: Connection, matched: Any) -> int:
+    """Contacts at matching accounts that are not customers."""
     a, c = schema.accounts, schema.contacts
-    customers = select(schema.revenue_lines.c.account_id).where(schema.revenue_lines.c.account_id.isnot(None))
-    prospects = a.c.id.not_in(customers)
-    total, hits = conn.execute(select(func.count(), func.coalesce(func.sum(matched), 0)).where(prospects)).one()
-    leads = conn.execute(
-        select(func.count()).select_from(c.join(a, a.c.id == c.c.account_id)).where(prospects, matched == 1)
-    ).scalar_one()
-    return int(hits), int(total), int(leads)
+    query = select(func.count()).select_from(c.join(a, a.c.id == c.c.account_id)).where(_prospect(), matched == 1)
+    return int(conn.execute(query).scalar_one())
 
 
 def _categories(table: Customers, mask: np.ndarray) -> tuple[CategoryShare, ...]:

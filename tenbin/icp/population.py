@@ -21,7 +21,7 @@ population member comes to Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Select, and_, func, select
 
 from tenbin.db import schema
 from tenbin.icp.attributes import Attribute, Catalog
+from tenbin.icp.fetch import columns_of, dates, fetch_tuples, float_array, int_array, months_between, slots
 from tenbin.icp.selectors import Column
 from tenbin.imports.refdata import DEFAULT_EMPLOYEE_BANDS, DEFAULT_REVENUE_BANDS
 
@@ -77,13 +78,18 @@ def revenue_by_account(conn: Connection) -> Any:
     )
 
 
-def months_between(start: dt.date, end: dt.date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
 def last_revenue_date(conn: Connection) -> dt.date | None:
     value: dt.date | None = conn.execute(select(func.max(schema.revenue_lines.c.recognized_on))).scalar()
     return value
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The population's rows before the attribute columns: account, target value and date."""
+
+    account_ids: np.ndarray
+    values: np.ndarray
+    dates: np.ndarray
 
 
 def load_population(
@@ -91,18 +97,13 @@ def load_population(
 ) -> Population:
     """The population of ``target`` (``ltv``, ``won``, ``retained`` or a numeric attribute's key)."""
     rows, binary, label = _target_rows(conn, catalog, target, ltv_basis)
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
-    values = np.array([row[1] for row in rows], dtype=np.float64)
-    dates = np.array([np.datetime64(row[2], "D") if row[2] else np.datetime64("NaT") for row in rows])
     skip = {target} if catalog.find(target) else set()
-    columns = account_columns(conn, catalog, ids, skip={catalog.get(t).key for t in skip})
+    columns = account_columns(conn, catalog, rows.account_ids, skip={catalog.get(t).key for t in skip})
     basis = revenue_basis(conn) if target == "ltv" else ""
-    return Population(target, label, binary, ids, values, dates.astype("datetime64[D]"), columns, basis)
+    return Population(target, label, binary, rows.account_ids, rows.values, rows.dates, columns, basis)
 
 
-def _target_rows(
-    conn: Connection, catalog: Catalog, target: str, ltv_basis: LtvBasis
-) -> tuple[list[tuple[int, float, dt.date | None]], bool, str]:
+def _target_rows(conn: Connection, catalog: Catalog, target: str, ltv_basis: LtvBasis) -> tuple[_Rows, bool, str]:
     if target == "ltv":
         return _ltv_rows(conn, ltv_basis), False, "LTV" if ltv_basis == "cumulative" else "LTV/year"
     if target == "won":
@@ -115,24 +116,22 @@ def _target_rows(
     return _attribute_rows(conn, attribute), False, attribute.key
 
 
-def _ltv_rows(conn: Connection, basis: LtvBasis) -> list[tuple[int, float, dt.date | None]]:
+def _ltv_rows(conn: Connection, basis: LtvBasis) -> _Rows:
     rev = revenue_by_account(conn)
     a = schema.accounts
     start = func.coalesce(a.c.customer_since, rev.c.first_on)
     query = select(rev.c.account_id, rev.c.ltv, start, rev.c.first_on).join(a, a.c.id == rev.c.account_id)
-    rows = conn.execute(query.order_by(rev.c.account_id)).all()
+    ids, ltv, starts, firsts = columns_of(fetch_tuples(conn, query.order_by(rev.c.account_id)), 4)
+    rows = _Rows(int_array(ids), float_array(ltv), dates(starts))
     if basis == "cumulative":
-        return [(int(i), float(v), s) for i, v, s, _ in rows]
+        return rows
     end = last_revenue_date(conn)
-    result = []
-    for i, v, s, first in rows:
-        months = months_between(first, end) + 1 if end else 0
-        if months >= MIN_MONTHS:
-            result.append((int(i), float(v) * 12.0 / months, s))
-    return result
+    months = months_between(dates(firsts), np.datetime64(end, "D")) + 1 if end else np.zeros(len(ids), np.int64)
+    keep = months >= MIN_MONTHS
+    return _Rows(rows.account_ids[keep], rows.values[keep] * 12.0 / months[keep], rows.dates[keep])
 
 
-def _won_rows(conn: Connection) -> list[tuple[int, float, dt.date | None]]:
+def _won_rows(conn: Connection) -> _Rows:
     o = schema.opportunities
     day = func.coalesce(o.c.closed_on, o.c.created_on)
     query = (
@@ -140,23 +139,24 @@ def _won_rows(conn: Connection) -> list[tuple[int, float, dt.date | None]]:
         .where(o.c.status.in_(("won", "lost")), o.c.account_id.isnot(None))
         .order_by(o.c.id)
     )
-    return [(int(i), 1.0 if status == "won" else 0.0, d) for i, status, d in conn.execute(query)]
+    ids, status, days = columns_of(fetch_tuples(conn, query), 3)
+    return _Rows(int_array(ids), (np.array(status, dtype=object) == "won").astype(np.float64), dates(days))
 
 
-def _retained_rows(conn: Connection) -> list[tuple[int, float, dt.date | None]]:
+def _retained_rows(conn: Connection) -> _Rows:
     end = last_revenue_date(conn)
     if end is None:
-        return []
+        return _Rows(int_array([]), float_array([]), dates([]))
     rev = revenue_by_account(conn)
-    rows = conn.execute(select(rev.c.account_id, rev.c.first_on, rev.c.last_on).order_by(rev.c.account_id))
-    return [
-        (int(i), 1.0 if months_between(first, last) >= RETENTION_MONTHS else 0.0, first)
-        for i, first, last in rows
-        if months_between(first, end) >= RETENTION_MONTHS
-    ]
+    query = select(rev.c.account_id, rev.c.first_on, rev.c.last_on).order_by(rev.c.account_id)
+    ids, firsts, lasts = columns_of(fetch_tuples(conn, query), 3)
+    first = dates(firsts)
+    keep = months_between(first, np.datetime64(end, "D")) >= RETENTION_MONTHS
+    retained = (months_between(first, dates(lasts)) >= RETENTION_MONTHS).astype(np.float64)
+    return _Rows(int_array(ids)[keep], retained[keep], first[keep])
 
 
-def _attribute_rows(conn: Connection, attribute: Attribute) -> list[tuple[int, float, dt.date | None]]:
+def _attribute_rows(conn: Connection, attribute: Attribute) -> _Rows:
     a = schema.accounts
     rev = revenue_by_account(conn)
     customers_only = conn.execute(select(func.count()).select_from(rev)).scalar_one() > 0
@@ -172,11 +172,15 @@ def _attribute_rows(conn: Connection, attribute: Attribute) -> list[tuple[int, f
         query = select(a.c.id, value, a.c.customer_since)
     if customers_only:
         query = query.where(a.c.id.in_(select(rev.c.account_id)))
-    query = query.where(value.isnot(None)).order_by(a.c.id)
-    return [(int(i), float(v), d) for i, v, d in conn.execute(query)]
+    ids, values, days = columns_of(fetch_tuples(conn, query.where(value.isnot(None)).order_by(a.c.id)), 3)
+    return _Rows(int_array(ids), float_array(values), dates(days))
 
 
 # ---------------------------------------------------------------------------------- attributes
+#
+# Each attribute is read for every account in one query ordered by account id (cheaper than long
+# IN lists of the population's ids), and placed by a binary search into the population's sorted
+# unique ids (:func:`slots`); values of accounts outside the population are dropped.
 
 
 def account_columns(
@@ -184,18 +188,21 @@ def account_columns(
 ) -> tuple[Column, ...]:
     """Searchable columns for the rows' accounts (repeated accounts repeat their values)."""
     unique, inverse = np.unique(account_ids, return_inverse=True)
-    position = {int(i): k for k, i in enumerate(unique)}
     columns: list[Column] = []
     standard = [x for x in catalog.attributes if x.source == "column" and x.key not in NOT_SEARCHED | skip]
-    columns += _standard_columns(conn, standard, unique, position)
+    columns += _standard_columns(conn, standard, unique)
     custom = [x for x in catalog.attributes if x.source == "custom" and x.key not in skip]
-    columns += _custom_columns(conn, custom, unique, position)
-    columns += _category_columns(conn, catalog, unique, position)
+    columns += _custom_columns(conn, custom, unique)
+    columns += _category_columns(conn, catalog, unique)
     return tuple(Column(c.key, c.kind, c.values[inverse], c.cut_points, c.integer) for c in columns)
 
 
-def _chunks(ids: np.ndarray, size: int = 5000) -> list[list[int]]:
-    return [ids[i : i + size].tolist() for i in range(0, len(ids), size)]
+def _take(values: Sequence[Any], at: np.ndarray) -> np.ndarray:
+    """``values[at]`` as an object array, ``None`` where ``at`` is −1."""
+    source = np.empty(len(values) + 1, dtype=object)
+    source[:-1] = values  # the last slot stays None: index −1 lands there
+    taken: np.ndarray = source[at]
+    return taken
 
 
 _CUTS = {
@@ -204,57 +211,42 @@ _CUTS = {
 }
 
 
-def _standard_columns(
-    conn: Connection, attributes: list[Attribute], ids: np.ndarray, position: dict[int, int]
-) -> list[Column]:
+def _standard_columns(conn: Connection, attributes: list[Attribute], ids: np.ndarray) -> list[Column]:
     a = schema.accounts
-    names = [x.column for x in attributes if x.column]
-    data: dict[str, list[Any]] = {name: [None] * len(ids) for name in names}
-    for chunk in _chunks(ids):
-        for row in conn.execute(select(a.c.id, *[a.c[n] for n in names]).where(a.c.id.in_(chunk))):
-            k = position[int(row[0])]
-            for name, v in zip(names, row[1:], strict=True):
-                data[name][k] = v
-    return [_column(x, data[x.column or ""], _CUTS.get(x.key)) for x in attributes]
+    names = [x.column or "" for x in attributes]
+    found, *data = columns_of(
+        fetch_tuples(conn, select(a.c.id, *[a.c[n] for n in names]).order_by(a.c.id)), 1 + len(names)
+    )
+    at = slots(ids, int_array(found))
+    return [_column(x, _take(values, at), _CUTS.get(x.key)) for x, values in zip(attributes, data, strict=True)]
 
 
-def _column(attribute: Attribute, values: list[Any], cuts: tuple[float, ...] | None) -> Column:
+def _column(attribute: Attribute, values: np.ndarray, cuts: tuple[float, ...] | None) -> Column:
+    """A standard column from its object array of driver values (``None`` missing)."""
     if attribute.kind == "number":
-        array = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-        return Column(attribute.key, "numeric", array, cuts, attribute.integer)
+        return Column(attribute.key, "numeric", values.astype(np.float64), cuts, attribute.integer)
     if attribute.kind == "boolean":
         return Column(attribute.key, "flag", np.array([bool(v) for v in values], dtype=bool))
     return Column(attribute.key, "categorical", np.array([None if v is None else str(v) for v in values], dtype=object))
 
 
-def _custom_columns(
-    conn: Connection, attributes: list[Attribute], ids: np.ndarray, position: dict[int, int]
-) -> list[Column]:
-    """One query per attribute (all its values: cheaper than long IN lists), placed with a vectorised
-    lookup into the population's sorted unique ids; values of other accounts are dropped."""
+def _custom_columns(conn: Connection, attributes: list[Attribute], ids: np.ndarray) -> list[Column]:
+    """One query per attribute: its values for every account, in account order."""
     cv = schema.custom_values
     columns = []
     for attribute in attributes:
         if attribute.kind not in ("number", "text", "boolean"):
             continue
-        number = attribute.kind == "number"
-        values = np.full(len(ids), np.nan) if number else np.full(len(ids), None, dtype=object)
-        value = cv.c.value_number if number else cv.c.value_text
-        rows = conn.execute(select(cv.c.record_id, value).where(cv.c.attribute_id == attribute.attribute_id)).all()
-        if rows and len(ids):
-            records = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            slots = np.minimum(np.searchsorted(ids, records), len(ids) - 1)
-            keep = ids[slots] == records
-            found = np.empty(len(rows), dtype=np.float64 if number else object)
-            if number:
-                found[:] = [np.nan if r[1] is None else float(r[1]) for r in rows]
-            else:
-                found[:] = [_custom_text(attribute.kind, r[1]) for r in rows]
-            values[slots[keep]] = found[keep]
-        if number:
-            columns.append(Column(attribute.key, "numeric", values, None, attribute.integer))
+        value = cv.c.value_number if attribute.kind == "number" else cv.c.value_text
+        query = select(cv.c.record_id, value).where(cv.c.attribute_id == attribute.attribute_id)
+        records, found = columns_of(fetch_tuples(conn, query.order_by(cv.c.record_id)), 2)
+        values = _take(found, slots(ids, int_array(records)))
+        if attribute.kind == "number":
+            columns.append(Column(attribute.key, "numeric", values.astype(np.float64), None, attribute.integer))
         elif attribute.kind == "boolean":
-            columns.append(Column(attribute.key, "flag", np.array([v is True for v in values], dtype=bool)))
+            truth = {text: _custom_text(attribute.kind, text) for text in set(found)}
+            flags = np.array([v is not None and truth[v] is True for v in values], dtype=bool)
+            columns.append(Column(attribute.key, "flag", flags))
         else:
             columns.append(Column(attribute.key, "categorical", values))
     return columns
@@ -268,16 +260,19 @@ def _custom_text(kind: str, text: str) -> Any:
     return text.strip().casefold() in TRUE_WORDS
 
 
-def _category_columns(conn: Connection, catalog: Catalog, ids: np.ndarray, position: dict[int, int]) -> list[Column]:
+def _category_columns(conn: Connection, catalog: Catalog, ids: np.ndarray) -> list[Column]:
+    """One flag per challenge category that some account of the population has."""
     ch, cat = schema.challenges, schema.challenge_categories
-    has: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(ids), dtype=bool))
-    for chunk in _chunks(ids):
-        query = (
-            select(ch.c.account_id, cat.c.name)
-            .distinct()
-            .select_from(ch.join(cat, cat.c.id == ch.c.category_id))
-            .where(ch.c.account_id.in_(chunk))
-        )
-        for account, name in conn.execute(query):
-            has[name][position[int(account)]] = True
+    names = dict(conn.execute(select(cat.c.id, cat.c.name)).tuples().all())
+    query = select(ch.c.account_id, ch.c.category_id).where(ch.c.account_id.isnot(None), ch.c.category_id.isnot(None))
+    accounts, categories = (int_array(c) for c in columns_of(fetch_tuples(conn, query), 2))
+    at = slots(accounts, ids)  # each challenge's account in the population, or −1
+    inside = at >= 0
+    has: dict[str, np.ndarray] = {}
+    for category, name in names.items():
+        rows = at[inside & (categories == category)]
+        if len(rows):
+            flags = np.zeros(len(ids), dtype=bool)
+            flags[rows] = True
+            has[name] = flags
     return [Column(f"challenge:{name}", "flag", has[name]) for name in catalog.categories if name in has]
