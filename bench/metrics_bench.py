@@ -332,21 +332,45 @@ def _refresh_cost(engine: Engine, leads: int, added: int) -> tuple[float, float]
 
 
 def _dashboard(engine: Engine, repeat: int) -> tuple[float, float]:
-    """Median seconds of GET /dashboard (signed in, uvicorn on 127.0.0.1) and of /healthz."""
-    import web_bench  # bench/web_bench.py: the same server and sign-in
+    """Median seconds of GET /dashboard (signed in; uvicorn on 127.0.0.1, a subprocess) and of
+    /healthz in the same loop."""
+    import socket
+    import subprocess
+
+    import httpx2
 
     from tenbin.auth import service as auth
 
+    password = "bench password 12345"
     if "bench" not in {u.username for u in auth.list_users(engine)}:
-        auth.add_user(engine, username="bench", role="admin", password=web_bench.PASSWORD, actor="bench")
-    with web_bench.server(engine.url.render_as_string(hide_password=False)) as base:
-        client = web_bench.login(base)
+        auth.add_user(engine, username="bench", role="admin", password=password, actor="bench")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "TENBIN_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+           "TENBIN_SECRET_KEY": "b" * 48}  # fmt: skip
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "tenbin.web.asgi:app_factory", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    server = subprocess.Popen(cmd, env=env)
+    try:
+        client = httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=600)
+        for _ in range(300):
+            try:
+                if client.get("/healthz").status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.2)
+        csrf = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/login", data={"username": "bench", "password": password, "csrf_token": csrf})
         assert client.get("/dashboard").status_code == 200  # warm-up
         page, health = [], []
         for _ in range(repeat):
             health.append(_time(lambda: client.get("/healthz")))
             page.append(_time(lambda: client.get("/dashboard").raise_for_status()))
         client.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     return statistics.median(page), statistics.median(health)
 
 

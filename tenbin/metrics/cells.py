@@ -71,50 +71,63 @@ def _grain(needed: set[str]) -> str:
     return "base" if not kept else (kept.pop() if len(kept) == 1 else "all")
 
 
-def _source(needed: set[str]) -> tuple[FromClause, dict[str, ColumnElement[Any]]]:
-    m = s.metric_cells
-    source: FromClause = m
+def _source(needed: set[str], cells: Any = s.metric_cells) -> tuple[FromClause, dict[str, ColumnElement[Any]]]:
+    """``cells`` (the table, or a subquery with its columns) joined to what the ``needed``
+    dimensions name, and each dimension's column."""
+    source: FromClause = cells
     columns: dict[str, ColumnElement[Any]] = {
-        "stage": m.c.stage, "month": month_of(m.c.month), "quarter": quarter_of(m.c.month),
-        "fiscal_year": fiscal_year_of(m.c.month),
+        "stage": cells.c.stage, "month": month_of(cells.c.month), "quarter": quarter_of(cells.c.month),
+        "fiscal_year": fiscal_year_of(cells.c.month),
     }  # fmt: skip
     if needed & lq.CAMPAIGN_DIMENSIONS:
-        source = source.outerjoin(s.campaigns, s.campaigns.c.id == m.c.campaign_id)
+        source = source.outerjoin(s.campaigns, s.campaigns.c.id == cells.c.campaign_id)
         columns |= {"campaign": s.campaigns.c.name, "channel": s.campaigns.c.channel,
                     "orientation": s.campaigns.c.orientation}  # fmt: skip
     if "offer" in needed:
-        source = source.outerjoin(s.offers, s.offers.c.id == m.c.offer_id)
+        source = source.outerjoin(s.offers, s.offers.c.id == cells.c.offer_id)
         columns["offer"] = s.offers.c.name
     if "team" in needed:
-        source = source.outerjoin(s.teams, s.teams.c.id == m.c.team_id)
+        source = source.outerjoin(s.teams, s.teams.c.id == cells.c.team_id)
         columns["team"] = s.teams.c.name
     return source, columns
 
 
 def icp_rate(funnel: lq.Funnel, query: IcpRateQuery, version: int) -> Select[Any]:
-    """Columns ``k0…kn``, ``total``, ``icp`` as :func:`tenbin.metrics.statements.icp_rate`."""
+    """Columns ``k0…kn``, ``total``, ``icp`` as :func:`tenbin.metrics.statements.icp_rate`.
+
+    The cells of the grain are first summed by their own columns (stage, month, ids: no function
+    per cell), then the few groups left are named (campaign, channel…, ``YYYY-MM``) and summed again
+    by the keys asked for."""
     m = s.metric_cells
     filters = query.filters.by_dimension()
-    source, columns = _source(set(query.by) | set(filters))
+    needed = set(query.by) | set(filters)
     if "stage" in query.by:
         stage: ColumnElement[bool] = true() if query.stage is None else m.c.stage == query.stage
     else:  # one row per lead: the first stage, or the stage asked for
         stage = m.c.stage == (query.stage or funnel.first)
+    ids = [m.c[column] for column, dims in (("campaign_id", lq.CAMPAIGN_DIMENSIONS), ("offer_id", {"offer"}),
+                                           ("team_id", {"team"})) if needed & dims]  # fmt: skip
+    summed = (
+        select(m.c.stage, m.c.month, *ids, func.sum(m.c.leads).label("leads"), func.sum(m.c.icp).label("icp"))
+        .where(
+            m.c.icp_version == version,
+            m.c.grain == _grain(needed),
+            stage,
+            *lq.day_conditions(m.c.month, query.period_from, query.period_to),
+        )
+        .group_by(m.c.stage, m.c.month, *ids)
+        .subquery("cells")
+    )
+    source, columns = _source(needed, summed)
     keys = [columns[name].label(f"k{i}") for i, name in enumerate(query.by)]
     return (
         select(
             *keys,
-            func.coalesce(func.sum(m.c.leads), 0).label("total"),
-            func.coalesce(func.sum(m.c.icp), 0).label("icp"),
+            func.coalesce(func.sum(summed.c.leads), 0).label("total"),
+            func.coalesce(func.sum(summed.c.icp), 0).label("icp"),
         )
         .select_from(source)
-        .where(
-            m.c.icp_version == version,
-            m.c.grain == _grain(set(query.by) | set(filters)),
-            stage,
-            *lq.filter_conditions(columns, filters),
-            *lq.day_conditions(m.c.month, query.period_from, query.period_to),
-        )
+        .where(*lq.filter_conditions(columns, filters))
         .group_by(*keys)
     )
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -75,7 +76,13 @@ class Funnel:
 
     def order(self, code: str) -> int:
         """Index of a stage in the funnel (for sorting)."""
-        return next(i for i, (stage, _) in enumerate(self.stages) if stage == code)
+        return _stage_index(self.stages)[code]
+
+
+@lru_cache(maxsize=8)
+def _stage_index(stages: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """stage → index (sorting thousands of rows asks :meth:`Funnel.order` for each)."""
+    return {stage: i for i, (stage, _) in enumerate(stages)}
 
 
 def load_funnel(conn: Connection) -> Funnel:
