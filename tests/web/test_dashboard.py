@@ -78,6 +78,10 @@ def test_the_dashboard_shows_the_articles_figures(viewer: Client) -> None:
     assert balance is not None and "バランス · 2026-03" in _text(balance.group(0))
     lead_row = re.search(r"<th scope=\"row\">リード獲得</th>(.*?)</tr>", balance.group(0), re.S)
     assert lead_row is not None and "state-balanced" in lead_row.group(1) and "33.3%" in lead_row.group(1)
+    # the operating signals once under the table, not repeated in every stage's reasons
+    signals = re.search(r'<p class="balance-signals">(.*?)</p>', balance.group(0), re.S)
+    assert signals is not None and "受注率" in _text(signals.group(1))
+    assert "受注率" not in _text(lead_row.group(1))
     assert "ICP率 33.3%(20/60)が目標帯 30〜50% の範囲内" in lead_row.group(1)
 
 
