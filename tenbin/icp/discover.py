@@ -25,8 +25,8 @@ from tenbin.db import schema
 from tenbin.icp.attributes import Catalog
 from tenbin.icp.checks import check_options, check_rows
 from tenbin.icp.compile import to_sql
-from tenbin.icp.evidence import Customers, Evidence, compute_evidence, load_customers
-from tenbin.icp.population import LtvBasis, Population, load_population
+from tenbin.icp.evidence import Evidence, compute_evidence
+from tenbin.icp.population import Customers, LtvBasis, Population, load_customers, load_population
 from tenbin.icp.rules import Node
 from tenbin.icp.screen import ALPHA, TOP_K, Holdout, Screened, Settings, screen, subset
 from tenbin.icp.subgroups import subgroup_rule
@@ -108,11 +108,11 @@ def discover_icp(conn: Connection, catalog: Catalog, options: Options) -> Discov
     """Run discovery (see the module docstring); raises ICP errors for unusable targets or data."""
     started = time.perf_counter()
     check_options(catalog, options)
-    pop = load_population(conn, catalog, options.target, ltv_basis=options.ltv_basis)
+    customers = load_customers(conn)  # read once: the ltv and retained populations and every candidate's evidence
+    pop = load_population(conn, catalog, options.target, ltv_basis=options.ltv_basis, customers=customers)
     pop = subset(pop, np.flatnonzero(_excluded(conn, pop, options.exclude)))
     check_rows(pop, options)
     screening = screen(pop, options.settings())
-    customers = load_customers(conn)  # shared by the evidence of every candidate
     candidates = tuple(
         _candidate(conn, catalog, rank, item, options, customers) for rank, item in enumerate(screening.items, start=1)
     )

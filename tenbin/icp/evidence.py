@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from tenbin.db import schema
 from tenbin.icp import stats
-from tenbin.icp.fetch import columns_of, dates, fetch_tuples, float_array, int_array, months_between, slots
-from tenbin.icp.population import RETENTION_MONTHS, last_revenue_date, revenue_basis, revenue_by_account
+from tenbin.icp.fetch import fetch_tuples, int_array
+from tenbin.icp.population import Customers, load_customers, prospect
 
 RESAMPLES = 2000
 TOP_CATEGORIES = 5
@@ -157,59 +157,6 @@ def _lift_interval(inside: np.ndarray, outside: np.ndarray, rng: np.random.Gener
     return ratio - half, ratio + half
 
 
-@dataclass(frozen=True)
-class Customers:
-    """Every customer once, for the evidence of many conditions: LTV, retention flags, categories."""
-
-    ids: np.ndarray  # account ids, sorted
-    ltv: np.ndarray
-    eligible: np.ndarray  # first revenue at least 12 months before the workspace's last line
-    retained: np.ndarray  # and revenue 12 months or more after the first line
-    categories: tuple[str, ...]
-    has_category: np.ndarray  # customers × categories, bool
-    basis: str
-    accounts_total: int
-    prospects: int  # accounts without revenue lines: the market the evidence looks for matches in
-
-
-def load_customers(conn: Connection) -> Customers:
-    rev = revenue_by_account(conn)
-    query = select(rev.c.account_id, rev.c.ltv, rev.c.first_on, rev.c.last_on).order_by(rev.c.account_id)
-    account_ids, ltv, firsts, lasts = columns_of(fetch_tuples(conn, query), 4)
-    ids, first = int_array(account_ids), dates(firsts)
-    end = last_revenue_date(conn)
-    if end is None:
-        eligible = np.zeros(len(ids), dtype=bool)
-    else:
-        eligible = months_between(first, np.datetime64(end, "D")) >= RETENTION_MONTHS
-    retained = months_between(first, dates(lasts)) >= RETENTION_MONTHS
-    cat = schema.challenge_categories
-    categories = conn.execute(select(cat.c.id, cat.c.name).order_by(cat.c.position, cat.c.id)).all()
-    names = tuple(name for _, name in categories)
-    a = schema.accounts
-    total, prospects = conn.execute(
-        select(func.count(), func.coalesce(func.sum(case((_prospect(), 1), else_=0)), 0)).select_from(a)
-    ).one()
-    has = _has_category(conn, ids, [category for category, _ in categories])
-    return Customers(ids, float_array(ltv), eligible, retained, names, has, revenue_basis(conn), total, prospects)
-
-
-def _has_category(conn: Connection, ids: np.ndarray, categories: list[int]) -> np.ndarray:
-    """customers × categories: whether the customer brought a challenge of that category."""
-    ch = schema.challenges
-    query = select(ch.c.account_id, ch.c.category_id).where(ch.c.account_id.isnot(None), ch.c.category_id.isnot(None))
-    has = np.zeros((len(ids), len(categories)), dtype=bool)
-    if not categories:
-        return has
-    accounts, found = (int_array(c) for c in columns_of(fetch_tuples(conn, query), 2))
-    by_id = np.argsort(categories)  # categories come in display order; slots() needs sorted ids
-    at = slots(found, int_array(categories)[by_id])
-    row, column = slots(accounts, ids), np.where(at >= 0, by_id[np.maximum(at, 0)], -1)
-    keep = (row >= 0) & (column >= 0)
-    has[row[keep], column[keep]] = True
-    return has
-
-
 def compute_evidence(
     conn: Connection, condition: ColumnElement[bool], *, seed: int = 0, now: dt.datetime | None = None,
     customers: Customers | None = None,
@@ -273,16 +220,10 @@ def _win_counts(conn: Connection, matched: Any) -> dict[int, tuple[int, int]]:
     return counts
 
 
-def _prospect() -> ColumnElement[bool]:
-    """An account with no revenue line (not a customer)."""
-    r = schema.revenue_lines
-    return schema.accounts.c.id.not_in(select(r.c.account_id).where(r.c.account_id.isnot(None)))
-
-
 def _market_leads(conn: Connection, matched: Any) -> int:
     """Contacts at matching accounts that are not customers."""
     a, c = schema.accounts, schema.contacts
-    query = select(func.count()).select_from(c.join(a, a.c.id == c.c.account_id)).where(_prospect(), matched == 1)
+    query = select(func.count()).select_from(c.join(a, a.c.id == c.c.account_id)).where(prospect(), matched == 1)
     return int(conn.execute(query).scalar_one())
 
 

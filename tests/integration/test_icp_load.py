@@ -12,9 +12,8 @@ from sqlalchemy import Engine, insert, select
 
 from tenbin.db import schema
 from tenbin.icp.attributes import load_catalog
-from tenbin.icp.evidence import load_customers
 from tenbin.icp.fetch import fetch_tuples
-from tenbin.icp.population import Population, load_population
+from tenbin.icp.population import Population, load_customers, load_population
 
 D = dt.date
 NAN = np.nan
@@ -97,6 +96,9 @@ def _days(pop: Population) -> list[str]:
 
 def test_ltv_population_rows_and_every_kind_of_column(workspace: Engine) -> None:
     pop = _load(workspace, "ltv")
+    with workspace.connect() as conn:  # the same population from a customer table loaded first
+        shared = load_population(conn, load_catalog(conn), "ltv", customers=load_customers(conn))
+    assert shared.account_ids.tolist() == pop.account_ids.tolist() and shared.values.tolist() == pop.values.tolist()
     assert pop.account_ids.tolist() == [1, 2, 3, 5] and pop.basis == "gross_profit"
     assert pop.values.tolist() == [160.0, 20.0, 60.0, 205.0]  # Σ gross profit
     assert _days(pop) == ["2023-01-15", "2023-03-01", "2023-06-01", "2024-03-10"]  # since, else first line
@@ -148,9 +150,11 @@ def test_customer_table_for_the_evidence(workspace: Engine) -> None:
     with workspace.connect() as conn:
         table = load_customers(conn)
     assert table.ids.tolist() == [1, 2, 3, 5] and table.ltv.tolist() == [160.0, 20.0, 60.0, 205.0]
+    assert [str(d) for d in table.since] == ["2023-01-15", "2023-03-01", "2023-06-01", "2024-03-10"]
+    assert [str(d) for d in table.first_on] == ["2023-01-31", "2023-03-01", "2023-06-15", "2024-03-10"]
     assert table.eligible.tolist() == [True, True, True, False]
     assert table.retained.tolist() == [True, False, False, False]
-    assert table.accounts_total == 6 and table.basis == "gross_profit"
+    assert (table.accounts_total, table.prospects, table.basis) == (6, 2, "gross_profit")
     flags = {name: table.has_category[:, k].tolist() for k, name in enumerate(table.categories)}
     assert flags["カテゴリA"] == [True, False, False, False]
     assert flags["カテゴリB"] == [False, False, True, False]
