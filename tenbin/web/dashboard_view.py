@@ -10,7 +10,7 @@ aggregate statements per page, never the leads themselves.
   counted by first touch over the campaign's whole life);
 * value-weighted shares: :func:`compute_value_share`.
 
-Every count carries the link to the leads behind it (:mod:`tenbin.web.drilldown`).
+Every count carries the link to the leads behind it (:mod:`tenbin.metrics.drilldown`).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ CAMPAIGN_SORTS = (
 
 
 def leads_url(icp_version: int | None, **params: Any) -> str:
-    """The drill-down list of the leads behind a number (see :mod:`tenbin.web.drilldown`)."""
+    """The drill-down list of the leads behind a number (see :mod:`tenbin.metrics.drilldown`)."""
     query = {"v": icp_version, **params}
     plain = {k: v.isoformat() if isinstance(v, dt.date) else str(v) for k, v in query.items() if v not in (None, "")}
     return "/dashboard/leads?" + urlencode(plain)

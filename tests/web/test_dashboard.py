@@ -213,7 +213,7 @@ def test_bad_selection_is_a_coded_error_on_the_page(viewer: Client) -> None:
     assert "DASHBOARD_RANGE_ORDER" in viewer.get("/dashboard?from=2026-03&to=2025-03").text
     assert "DASHBOARD_MONTH_INVALID" in viewer.get("/dashboard?from=2026-13").text
     leads = viewer.get("/dashboard/leads?stage=deal")
-    assert leads.status_code == 400 and "DASHBOARD_STAGE_UNKNOWN" in leads.text
+    assert leads.status_code == 400 and "METRICS_UNKNOWN_STAGE" in leads.text
 
 
 def test_periods_by_hand() -> None:

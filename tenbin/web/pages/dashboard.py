@@ -37,7 +37,7 @@ from tenbin.web.dashboard_view import (
     stages_of,
     trend_rows,
 )
-from tenbin.web.drilldown import PAGE_SIZE, LeadSet, all_leads, list_leads
+from tenbin.metrics.drilldown import PAGE_SIZE, LeadSet, all_leads, list_leads
 from tenbin.web.errors import NOT_FOUND
 from tenbin.web.pages import page_router
 from tenbin.web.render import render
