@@ -22,7 +22,8 @@ The trigger statements are fixed DDL text built from the table names below (neve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
@@ -105,3 +106,30 @@ def drop_triggers(conn: Connection, tables: Iterable[str] = WATCHED_TABLES) -> N
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_{table}_{event}_revision")
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+
+
+BUMP = "UPDATE data_revision SET revision = revision + 1 WHERE id = 1"
+
+
+@contextmanager
+def bulk_write(conn: Connection) -> Iterator[None]:
+    """Around a bulk write inside one transaction (an import): the revision moves once instead of
+    once per row.
+
+    On SQLite the row triggers are dropped at the start and created again at the end, with one bump,
+    all inside the caller's transaction: SQLite's DDL is transactional and the writer holds the
+    database's only write lock, so no other connection ever sees the tables without their triggers or
+    writes unseen meanwhile, and a rollback (or a killed process) restores them with the data. The
+    triggers come back even when the block raises, in case the caller commits what it wrote before
+    the error. On PostgreSQL nothing changes: its statement triggers already move the revision once
+    per transaction.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    drop_triggers(conn)
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(BUMP)
+        create_triggers(conn)

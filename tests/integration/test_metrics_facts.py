@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, event, func, insert, select, update
 from test_metrics import declare, table
 
 from tenbin.db import schema as s
-from tenbin.db.revision import WATCHED_TABLES
+from tenbin.db.revision import WATCHED_TABLES, bulk_write
 from tenbin.icp.versions import adopt_version, save_version, version_condition
 from tenbin.metrics import facts, statements
 from tenbin.metrics import leads as lq
@@ -232,3 +232,32 @@ def test_a_lead_without_acquisition_date_or_account(workspace: Engine) -> None:
     april = compute_icp_rate(workspace, IcpRateQuery(period_from=APRIL, period_to=MARCH)).rows[0]
     assert (april.total, april.icp) == (350, 120)  # an undated lead is in no period
     assert_same_as_straightforward(workspace)
+
+
+def test_a_bulk_write_moves_the_revision_once_and_keeps_the_triggers(workspace: Engine) -> None:
+    def trigger_count() -> int:
+        with workspace.connect() as conn:
+            if workspace.dialect.name == "sqlite":
+                query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            else:
+                query = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+            return int(conn.exec_driver_sql(query).scalar_one())
+
+    triggers, before = trigger_count(), _revision(workspace)
+    with workspace.connect() as conn:  # explicit ids: the declared rows left PostgreSQL's sequence behind
+        first = int(conn.execute(select(func.max(s.contacts.c.id))).scalar_one()) + 1
+    rows = [{"id": first + k, "email": f"bulk{k}@example.jp", "acquired_at": dt.datetime(2026, 3, 2)}
+            for k in range(500)]  # fmt: skip
+    with workspace.begin() as conn, bulk_write(conn):
+        conn.execute(insert(s.contacts), rows)
+    assert (_revision(workspace), trigger_count()) == (before + 1, triggers)
+    with pytest.raises(RuntimeError), workspace.begin() as conn, bulk_write(conn):
+        conn.execute(insert(s.contacts), [{"id": first + 999, "email": "never@example.jp"}])
+        raise RuntimeError("roll back")
+    assert (_revision(workspace), trigger_count()) == (before + 1, triggers)
+    with workspace.begin() as conn:  # the triggers still fire after a bulk write
+        conn.execute(insert(s.offers).values(name="後のオファー", ladder_rank=9))
+    assert _revision(workspace) == before + 2
+    total = compute_icp_rate(workspace, IcpRateQuery()).overall[0].total  # the cells see the bulk rows
+    with workspace.connect() as conn:
+        assert total == conn.execute(select(func.count()).select_from(s.contacts)).scalar_one()
