@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select, update
 
 from tenbin.db import schema
 from tenbin.db.engine import write_transaction
+from tenbin.db.revision import bulk_write
 from tenbin.errors import UNKNOWN_ENTITY, TenbinError
 from tenbin.imports.engine import Change, Counts, ImportRun, batches
 from tenbin.imports.entities import ENTITIES, ENTITY_NAMES
@@ -170,7 +171,7 @@ def _run(
         rows = _chain(first, rows)
     run: ImportRun | None = None
     try:
-        with write_transaction(engine) as conn:
+        with write_transaction(engine) as conn, bulk_write(conn):  # one data-revision bump per import
             run = ImportRun(conn, plan, now=stamp, lang=opts.lang, keep_rejects=opts.skip_invalid)
             for batch in batches(rows, opts.batch_rows):
                 run.process(batch)

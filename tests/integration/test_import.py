@@ -320,3 +320,21 @@ def test_crm_export_headers_and_unnamed_deals(engine: Engine, tmp_path: Path) ->
         ("Cancity / 1C1I7A6R", "won", 1054),
         ("Isdom / 2016-10-25", "open", None),
     ]
+
+
+def test_an_import_moves_the_data_revision_once_and_keeps_the_triggers(engine: Engine, tmp_path: Path) -> None:
+    def state() -> tuple[int, int]:
+        with engine.connect() as conn:
+            revision = int(conn.execute(select(schema.data_revision.c.revision)).scalar_one())
+            if engine.dialect.name == "sqlite":
+                query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            else:
+                query = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+            return revision, int(conn.exec_driver_sql(query).scalar_one())
+
+    revision, triggers = state()
+    assert triggers > 0
+    run(engine, "leads", write(tmp_path, "leads.csv", LEADS))  # 3 leads and 2 accounts: one move, not 5+
+    assert state() == (revision + 1, triggers)
+    run(engine, "leads", write(tmp_path, "l.csv", LEADS), dry_run=True)  # rolled back: no move
+    assert state() == (revision + 1, triggers)
