@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, func, select, text
 
 from tenbin.db import schema
 from tenbin.db.engine import write_transaction
+from tenbin.db.revision import bulk_write
 from tenbin.demo.generate import generate
 from tenbin.demo.truth import measure_truth
 from tenbin.errors import ErrorCode, TenbinError
@@ -70,7 +71,7 @@ def build_demo(
     if not 0 < scale <= 1000:
         raise TenbinError(DEMO_SCALE_INVALID, {"scale": scale})
     started = time.perf_counter()
-    with write_transaction(engine) as conn:
+    with write_transaction(engine) as conn, bulk_write(conn):  # one data-revision move, not one per row
         existing = conn.execute(select(func.count()).select_from(schema.accounts)).scalar_one()
         if existing:
             raise TenbinError(DEMO_NOT_EMPTY, {"accounts": existing})
@@ -89,7 +90,7 @@ def reset_workspace(engine: Engine) -> dict[str, int]:
     returns the rows deleted per table. On PostgreSQL the id sequences restart too, so a rebuilt demo
     gets the same ids as on a fresh database."""
     deleted: dict[str, int] = {}
-    with write_transaction(engine) as conn:
+    with write_transaction(engine) as conn, bulk_write(conn):
         for table in WORKSPACE_TABLES:
             deleted[table.name] = conn.execute(delete(table)).rowcount
         settings = schema.workspace_settings
