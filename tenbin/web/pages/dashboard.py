@@ -20,6 +20,7 @@ from tenbin.errors import TenbinError
 from tenbin.i18n import gettext as _
 from tenbin.icp import service as icp
 from tenbin.icp.errors import ICP_NO_CURRENT
+from tenbin.metrics.drilldown import PAGE_SIZE, LeadSet, all_leads, list_leads
 from tenbin.web import chart_export as ce
 from tenbin.web import dashboard_tables as tables
 from tenbin.web.context import Ctx, requires
@@ -37,7 +38,6 @@ from tenbin.web.dashboard_view import (
     stages_of,
     trend_rows,
 )
-from tenbin.metrics.drilldown import PAGE_SIZE, LeadSet, all_leads, list_leads
 from tenbin.web.errors import NOT_FOUND
 from tenbin.web.pages import page_router
 from tenbin.web.render import render
