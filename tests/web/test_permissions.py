@@ -166,6 +166,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     # REST API and page: the next campaign mix (everyone reads; a calculation, nothing is written)
     ("GET", "/api/v1/plan"): "view",
     ("GET", "/plan"): "view",
+    ("GET", "/plan/tables/{table}.csv"): "view",
+    ("GET", "/plan/tables/{table}.xlsx"): "view",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",

@@ -95,3 +95,34 @@ def test_the_page_in_english_and_an_inline_error(login: Callable[..., Client], e
     assert 'data-error-code="PLAN_NUMBER_INVALID"' in html
     html = page.page("/plan?resource_rule=on").text  # type: ignore[attr-defined]
     assert "The resource rule is applied as asked" in html
+
+
+def test_every_plan_table_downloads_as_csv_and_xlsx(login: Callable[..., Client], engine: Engine) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    WS.declare(engine)
+    page = login("viewer")
+    expected = plan_campaign_mix(engine, leads=20, resource_rule="off")  # what the page computes today
+    planned = [line for line in expected.plan.lines if line.count]
+    query = "leads=20&resource_rule=off"
+    got = page.get(f"/plan/tables/plan.csv?{query}")  # type: ignore[attr-defined]
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert got.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM for Excel
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["施策タイプ", "量/質", "件数"]
+    assert [(r[0], int(r[2])) for r in rows[1:]] == [(line.channel, line.count) for line in planned]
+    assert sum(float(r[5]) for r in rows[1:]) == expected.plan.cost
+    checks = page.get(f"/plan/tables/checks.csv?{query}&encoding=cp932")  # type: ignore[attr-defined]
+    assert checks.status_code == 200 and len(checks.content.decode("cp932").splitlines()) == 1 + len(
+        expected.plan.checks
+    )
+    book = page.get(f"/plan/tables/history.xlsx?{query}")  # type: ignore[attr-defined]
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None
+    assert sheet.max_row == 1 + sum(1 for h in expected.history if h.excluded is None)
+    assert page.get(f"/plan/tables/nothing.csv?{query}").status_code == 404  # type: ignore[attr-defined]
+    refused = page.get("/plan/tables/plan.csv?band=70-10")  # type: ignore[attr-defined]
+    assert refused.status_code == 400 and "PLAN_BAND_INVALID" in refused.text
