@@ -263,3 +263,9 @@ def test_bad_arguments_are_refused() -> None:
         search(columns, np.full(12, np.nan))
     with pytest.raises(ValueError, match="str or None"):
         search([Column("n", "categorical", np.array([1, 2] * 6, dtype=object))], target)
+
+
+def test_a_categorical_column_must_hold_text() -> None:
+    values = np.array(["E", "G", 3, None], dtype=object)
+    with pytest.raises(ValueError, match="must hold str or None"):
+        encode_columns([Column(key="industry", kind="categorical", values=values)], rows=4, min_support=1)
