@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tenbin.api.deps import ApiCtx, api_requires
-from tenbin.api.metrics import Day, Values, Version, filter_of
+from tenbin.api.metrics import FILTERS, Day, LeadFilter, Version
 from tenbin.auth.roles import Permission
 from tenbin.balance.report import balance_dict, pressure_dict
 from tenbin.balance.service import balance_state, resource_pressure
@@ -28,16 +28,9 @@ def get_balance(
     stage: Annotated[str | None, Query(max_length=100, description="only this funnel stage")] = None,
     icp_version: Version = None,
     today: Today = None,
-    campaign: Values = [],  # noqa: B006 (FastAPI copies defaults)
-    channel: Values = [],  # noqa: B006
-    orientation: Values = [],  # noqa: B006
-    offer: Values = [],  # noqa: B006
-    team: Values = [],  # noqa: B006
-    industry: Values = [],  # noqa: B006
-    size_band: Values = [],  # noqa: B006
+    filters: LeadFilter = FILTERS,
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> list[dict[str, Any]]:
-    filters = filter_of(campaign, channel, orientation, offer, team, industry, size_band)
     rows = balance_state(ctx.engine, icp_version=icp_version, period=period, periods=periods, today=today,
                          stage=stage, filters=filters)  # fmt: skip
     return [balance_dict(row, ctx.lang) for row in rows]

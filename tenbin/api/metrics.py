@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator
 
 from tenbin.api.deps import ApiCtx, api_requires
@@ -38,18 +38,22 @@ result_dict = metrics.result_dict
 
 
 def filter_of(
-    campaign: list[str],
-    channel: list[str],
-    orientation: list[str],
-    offer: list[str],
-    team: list[str],
-    industry: list[str],
-    size_band: list[str],
+    campaign: Values = [],  # noqa: B006 (FastAPI copies defaults)
+    channel: Values = [],  # noqa: B006
+    orientation: Values = [],  # noqa: B006
+    offer: Values = [],  # noqa: B006
+    team: Values = [],  # noqa: B006
+    industry: Values = [],  # noqa: B006
+    size_band: Values = [],  # noqa: B006
 ) -> metrics.LeadFilter:
     """The lead filter of the query parameters (each repeatable and/or comma-separated)."""
     given = {"campaign": campaign, "channel": channel, "orientation": orientation, "offer": offer, "team": team,
              "industry": industry, "size_band": size_band}  # fmt: skip
     return lead_filter({name: values for name, values in given.items() if values})
+
+
+FILTERS = Depends(filter_of)  # the seven filter parameters, declared once
+LeadFilter = metrics.LeadFilter
 
 
 @router.get("/icp-rate", summary="ICP rate with its 95 % Wilson interval, grouped by any dimensions")
@@ -59,19 +63,13 @@ def get_icp_rate(
     stage: Annotated[str | None, Query(max_length=100, description="only leads that reached this stage")] = None,
     period_from: From = None,
     period_to: To = None,
-    campaign: Values = [],  # noqa: B006 (FastAPI copies defaults)
-    channel: Values = [],  # noqa: B006
-    orientation: Values = [],  # noqa: B006
-    offer: Values = [],  # noqa: B006
-    team: Values = [],  # noqa: B006
-    industry: Values = [],  # noqa: B006
-    size_band: Values = [],  # noqa: B006
+    filters: LeadFilter = FILTERS,
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> dict[str, Any]:
     query = metrics.IcpRateQuery(
         by=tuple(part.strip() for part in by.split(",") if part.strip()), icp_version=icp_version, stage=stage,
         period_from=period_from, period_to=period_to,
-        filters=filter_of(campaign, channel, orientation, offer, team, industry, size_band),
+        filters=filters,
     )  # fmt: skip
     return metrics.compute_icp_rate(ctx.engine, query).as_dict()
 
@@ -84,20 +82,12 @@ def get_conversion(
     icp_version: Version = None,
     period_from: From = None,
     period_to: To = None,
-    campaign: Values = [],  # noqa: B006 (FastAPI copies defaults)
-    channel: Values = [],  # noqa: B006
-    orientation: Values = [],  # noqa: B006
-    offer: Values = [],  # noqa: B006
-    team: Values = [],  # noqa: B006
-    industry: Values = [],  # noqa: B006
-    size_band: Values = [],  # noqa: B006
+    filters: LeadFilter = FILTERS,
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> dict[str, Any]:
     pairs = tuple((start.strip(), end.strip()) for start, end in (part.split(">") for part in steps.split(",")))
     query = metrics.ConversionQuery(steps=pairs, icp_version=icp_version, period_from=period_from,
-                                    period_to=period_to,
-                                    filters=filter_of(campaign, channel, orientation, offer, team, industry,
-                                                      size_band))  # fmt: skip
+                                    period_to=period_to, filters=filters)  # fmt: skip
     return result_dict(metrics.compute_conversion(ctx.engine, query))
 
 
