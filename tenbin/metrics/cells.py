@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, sele
 from tenbin.db import schema as s
 from tenbin.db.sqlfunc import month_of
 from tenbin.metrics import leads as lq
+from tenbin.metrics import statements
 from tenbin.metrics.model import CampaignCostQuery, ConversionQuery, IcpRateQuery, LeadFilter
 from tenbin.metrics.sqlfunc import fiscal_year_of, quarter_of
 
@@ -164,7 +165,7 @@ def conversion(funnel: lq.Funnel, query: ConversionQuery, version: int) -> Selec
 def campaign_costs(funnel: lq.Funnel, query: CampaignCostQuery, version: int) -> Select[Any]:
     """Columns as :func:`tenbin.metrics.statements.campaign_costs`: the first-stage cells (one per
     lead) by first-touch campaign."""
-    m, campaigns = s.metric_cells, s.campaigns
+    m = s.metric_cells
     touched = (
         select(m.c.campaign_id, func.sum(m.c.leads).label("leads"), func.sum(m.c.icp).label("icp"))
         .where(
@@ -173,16 +174,4 @@ def campaign_costs(funnel: lq.Funnel, query: CampaignCostQuery, version: int) ->
         .group_by(m.c.campaign_id)
         .subquery("touched")
     )
-    return (
-        select(
-            campaigns.c.name,
-            campaigns.c.channel,
-            campaigns.c.orientation,
-            campaigns.c.cost,
-            func.coalesce(touched.c.leads, 0).label("leads"),
-            func.coalesce(touched.c.icp, 0).label("icp"),
-        )
-        .select_from(campaigns.outerjoin(touched, touched.c.campaign_id == campaigns.c.id))
-        .where(*lq.day_conditions(campaigns.c.starts_on, query.period_from, query.period_to))
-        .order_by(campaigns.c.name)
-    )
+    return statements.campaign_rows(touched, query)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select, true
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, distinct, func, select, true
 
 from tenbin.db import schema as s
 from tenbin.metrics import leads as lq
@@ -130,13 +130,20 @@ def value_share(query: ValueShareQuery, condition: ColumnElement[bool]) -> Selec
 def campaign_costs(query: CampaignCostQuery, condition: ColumnElement[bool]) -> Select[Any]:
     """One row per campaign (started in the period, when given): name, channel, orientation, cost,
     leads it first touched and how many of them are ICP leads."""
-    touch, c, a, m = lq.first_touch(), s.contacts, s.accounts, s.campaigns
+    touch, c, a = lq.first_touch(), s.contacts, s.accounts
     touched = (
         select(touch.c.campaign_id, func.count().label("leads"), func.sum(lq.icp_flag(condition)).label("icp"))
         .select_from(touch.join(c, c.c.id == touch.c.contact_id).outerjoin(a, a.c.id == c.c.account_id))
         .group_by(touch.c.campaign_id)
         .subquery("touched")
     )
+    return campaign_rows(touched, query)
+
+
+def campaign_rows(touched: Subquery, query: CampaignCostQuery) -> Select[Any]:
+    """Every campaign (started in the period, when given) with its cost and the ``leads``/``icp`` of
+    ``touched`` (campaign_id, leads, icp: from the leads or from the cells); 0 when it touched none."""
+    m = s.campaigns
     return (
         select(
             m.c.name,
