@@ -25,7 +25,9 @@ class Permission(StrEnum):
     SETTINGS_EDIT = "settings.edit"  # funnel stages, offer ladder, channels, ICP-rate targets
     TEAMS_EDIT = "teams.edit"  # teams, members, capacities
     ICP_EDIT = "icp.edit"  # ICP versions
-    ROUTING_OVERRIDE = "routing.override"  # override a routing decision
+    ROUTING_OVERRIDE = "routing.override"  # override a routing decision, mark a lead handled
+    ROUTING_RUN = "routing.run"  # run routing in batch, calibrate the win likelihood, webhooks
+    SEMINARS_EDIT = "seminars.edit"  # record individual seminars (個別セミナー) and their attendees
     CHALLENGES_EDIT = "challenges.edit"  # write and tag 課題 notes
     USERS_MANAGE = "users.manage"  # add users, change roles, reset passwords
     AUDIT_VIEW = "audit.view"  # read the audit log
@@ -44,10 +46,14 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MARKETING: frozenset(
-        {P.VIEW, P.EXPORT, P.IMPORT, P.SETTINGS_EDIT, P.TEAMS_EDIT, P.ICP_EDIT, P.CHALLENGES_EDIT}
-    ),
-    Role.INSIDE_SALES: frozenset({P.VIEW, P.EXPORT, P.IMPORT, P.TEAMS_EDIT, P.ROUTING_OVERRIDE, P.CHALLENGES_EDIT}),
-    Role.SALES: frozenset({P.VIEW, P.EXPORT, P.ROUTING_OVERRIDE, P.CHALLENGES_EDIT}),
+        {P.VIEW, P.EXPORT, P.IMPORT, P.SETTINGS_EDIT, P.TEAMS_EDIT, P.ICP_EDIT, P.CHALLENGES_EDIT, P.ROUTING_RUN,
+         P.SEMINARS_EDIT}
+    ),  # fmt: skip
+    Role.INSIDE_SALES: frozenset(
+        {P.VIEW, P.EXPORT, P.IMPORT, P.TEAMS_EDIT, P.ROUTING_OVERRIDE, P.ROUTING_RUN, P.CHALLENGES_EDIT,
+         P.SEMINARS_EDIT}
+    ),  # fmt: skip
+    Role.SALES: frozenset({P.VIEW, P.EXPORT, P.ROUTING_OVERRIDE, P.CHALLENGES_EDIT, P.SEMINARS_EDIT}),
     Role.PRODUCT: frozenset({P.VIEW, P.EXPORT, P.CHALLENGES_EDIT}),
     Role.VIEWER: frozenset({P.VIEW}),
 }

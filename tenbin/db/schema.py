@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     func,
+    text,
 )
 
 from tenbin.db.revision import create_triggers
@@ -415,6 +416,94 @@ routing_decisions = Table(
     Column("decided_by", String(200), nullable=True),
     _fk("overrides_id", "routing_decisions.id", ondelete="SET NULL"),
     Column("superseded_at", DateTime, nullable=True),
+    # 0004: what made the decision (batch | intake | override | revisit), the "watch: possible future
+    # ICP" flag of non-ICP × high, and when the assignee handled the lead (stops the SLA timer).
+    Column("trigger", String(20), nullable=False, server_default="batch"),
+    Column("watch", Boolean, nullable=False, server_default="0"),
+    Column("handled_at", DateTime, nullable=True),
+    # One current decision per lead, enforced by the database (not only by the code).
+    Index(
+        "uq_routing_decisions_current",
+        "contact_id",
+        unique=True,
+        sqlite_where=text("superseded_at IS NULL"),
+        postgresql_where=text("superseded_at IS NULL"),
+    ),
+    Index("ix_routing_decisions_member_decided", "member_id", "decided_at"),
+)
+
+# 0004: win-likelihood models. The transparent defaults live in code; a calibrated model (weights
+# fitted on won/lost opportunities) is stored with its held-out figures and adopted only when better.
+likelihood_models = Table(
+    "likelihood_models",
+    metadata,
+    _pk(),
+    Column("kind", String(20), nullable=False),  # default | calibrated
+    Column("weights", JSON, nullable=False),  # {"intercept": …, "<factor>": …}
+    Column("metrics", JSON, nullable=True),  # held-out AUC, Brier, reliability, split, baseline
+    Column("is_current", Boolean, nullable=False, server_default="0"),
+    Column("author", String(200), nullable=True),
+    Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+    CheckConstraint("kind in ('default', 'calibrated')", name="kind"),
+)
+
+# 0004: outgoing webhooks per team (HMAC-signed), and every delivery with its attempts.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _pk(),
+    _fk("team_id", "teams.id", ondelete="CASCADE"),  # NULL: every team's decisions
+    Column("name", String(200), nullable=False),
+    Column("url", String(1000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("events", JSON, nullable=False),  # e.g. ["routing.assigned"]
+    Column("is_active", Boolean, nullable=False, server_default="1"),
+    *_stamps(),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    _pk(),
+    _fk("webhook_id", "webhooks.id", nullable=False, ondelete="CASCADE"),
+    Column("event", String(60), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(12), nullable=False, server_default="pending"),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False, server_default=func.current_timestamp()),
+    Column("delivered_at", DateTime, nullable=True),
+    CheckConstraint("status in ('pending', 'delivered', 'failed')", name="status"),
+    Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+# 0004: individual seminars (個別セミナー): sessions for one account and who attended.
+seminar_sessions = Table(
+    "seminar_sessions",
+    metadata,
+    _pk(),
+    *_imported(),
+    _fk("account_id", "accounts.id", nullable=False, ondelete="CASCADE"),
+    _fk("campaign_id", "campaigns.id", ondelete="SET NULL"),
+    Column("title", String(300), nullable=False),
+    Column("held_on", Date, nullable=False, index=True),
+    Column("notes", Text, nullable=True),
+    *_stamps(),
+)
+
+seminar_attendees = Table(
+    "seminar_attendees",
+    metadata,
+    _pk(),
+    _fk("session_id", "seminar_sessions.id", nullable=False, ondelete="CASCADE"),
+    _fk("contact_id", "contacts.id", ondelete="CASCADE"),
+    Column("name", String(200), nullable=True),  # an attendee who is not (yet) a contact
+    Column("department", String(200), nullable=True),
+    Column("role", String(40), nullable=True),  # buying-group role, when known
+    Column("level", String(20), nullable=True),
+    UniqueConstraint("session_id", "contact_id", name="uq_seminar_attendees_session_contact"),
 )
 
 audit_log = Table(
