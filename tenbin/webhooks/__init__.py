@@ -1,0 +1,1 @@
+"""Outgoing webhooks: per-team subscriptions, an outbox of deliveries, HMAC-signed sending with retries."""
