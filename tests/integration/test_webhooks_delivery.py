@@ -203,7 +203,8 @@ def test_add_checks_url_events_and_team(engine: Engine) -> None:
         ({"name": "  "}, "WEBHOOK_NAME_INVALID", "name"),
     ]
     for change, code, place in cases:
-        args: dict[str, Any] = {"name": "x", "url": "https://x.test/h", "team": None, "events": ["*"]} | change
+        args: dict[str, Any] = {"name": "x", "url": "https://x.test/h", "team": None, "events": ["*"]}
+        args.update(change)
         with pytest.raises(TenbinError) as err:
             service.add_webhook(engine, actor="t", **args)
         assert (err.value.code, err.value.place.field) == (code, place)
