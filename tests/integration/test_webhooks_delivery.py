@@ -194,7 +194,7 @@ def test_two_workers_never_send_the_same_delivery_twice(engine: Engine, receiver
 
 
 def test_add_checks_url_events_and_team(engine: Engine) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"url": "ftp://x.test/"}, "WEBHOOK_URL_INVALID", "url"),
         ({"url": "https:///nohost"}, "WEBHOOK_URL_INVALID", "url"),
         ({"events": ["lead.deleted"]}, "WEBHOOK_EVENT_UNKNOWN", "events"),
