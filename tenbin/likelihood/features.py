@@ -1,0 +1,304 @@
+"""The raw inputs of the win likelihood, computed in SQL as of a time (only data on or before it).
+
+A *subject* is what is scored: an open lead (a contact) as of one time T, or an opportunity as of
+its own ``created_on`` day. Per subject, three aggregate statements (SQLAlchemy Core, both
+databases) read:
+
+- the buying group: the members of the subject's opportunity (a lead's: its account's latest
+  opportunity open at T) or, without one, every member recorded for the account; members whose
+  contact was acquired after T are left out. Per key role: present, supporting; any opposition
+  (per role, the influencer too); mean engagement (0–3);
+- the budget and amount of that opportunity (budget fit);
+- the highest ``offers.ladder_rank`` reached by responses of the account's contacts (the lead's own
+  when it has no account) on or before T, and the time of the latest such response (recency).
+
+Results are numpy arrays in subject order, so scoring thousands of leads is a few vector operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+
+from tenbin.db import schema
+from tenbin.likelihood.sqlfunc import day_of
+
+KEY_ROLES: tuple[str, ...] = ("decision_maker", "budget_holder", "user_department", "it_evaluator", "champion")
+ROLES: tuple[str, ...] = (*KEY_ROLES, "influencer")
+# Lifecycle stages of contacts that are no longer leads (the default funnel's 受注 and 継続).
+CLOSED_STAGES: tuple[str, ...] = ("won", "retained")
+CHUNK = 5_000  # ids per IN list (SQLite's bound-parameter limit is far above; keeps statements small)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Cutoff = Callable[[ColumnElement[Any], Subquery], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class Features:
+    """Raw inputs per subject (arrays aligned with ``ids``); unknown values are NaN / 0 / empty."""
+
+    ids: IntArray
+    as_of: list[dt.datetime]  # the time each subject is scored at
+    support: IntArray  # distinct key roles with stance support (0–5)
+    present: IntArray  # distinct key roles in the group (0–5)
+    supporting_roles: list[tuple[str, ...]]
+    opposing_roles: list[tuple[str, ...]]
+    oppose: BoolArray
+    members: IntArray
+    engagement: FloatArray  # mean engagement 0–3 (NaN: no group)
+    budget: FloatArray  # NaN: unknown
+    amount: FloatArray  # NaN: unknown
+    rung: IntArray  # highest ladder rank reached (0: no response with an offer)
+    last_response: list[dt.datetime | None]
+
+    @property
+    def budget_ratio(self) -> FloatArray:
+        """budget / amount; NaN when either is unknown or the amount is 0."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(self.amount > 0, self.budget / self.amount, np.nan)
+        return np.asarray(ratio, dtype=np.float64)
+
+    @property
+    def days_since(self) -> FloatArray:
+        """Days from the latest response to the scoring time (NaN: no response)."""
+        days = [
+            np.nan if last is None else max((t - last).total_seconds(), 0.0) / 86_400.0
+            for t, last in zip(self.as_of, self.last_response, strict=True)
+        ]
+        return np.asarray(days, dtype=np.float64)
+
+
+def open_lead_condition(as_of: dt.datetime) -> ColumnElement[bool]:
+    """A contact that is a lead at ``as_of``: acquired by then and not a customer contact (受注/継続)."""
+    c = schema.contacts
+    return and_(
+        or_(c.c.acquired_at.is_(None), c.c.acquired_at <= as_of),
+        or_(c.c.lifecycle_stage.is_(None), c.c.lifecycle_stage.not_in(CLOSED_STAGES)),
+    )
+
+
+def _open_opportunity(as_of: dt.datetime) -> ColumnElement[Any]:
+    """The latest opportunity of the contact's account that was open at ``as_of``."""
+    o, c = schema.opportunities, schema.contacts
+    day = as_of.date()
+    return (
+        select(func.max(o.c.id))
+        .where(
+            o.c.account_id == c.c.account_id,
+            or_(o.c.created_on.is_(None), o.c.created_on <= day),
+            or_(o.c.status == "open", o.c.closed_on > day),
+        )
+        .scalar_subquery()
+    )
+
+
+def lead_subjects(ids: Sequence[int] | None, as_of: dt.datetime) -> Select[Any]:
+    c = schema.contacts
+    query = select(
+        c.c.id.label("sid"),
+        c.c.account_id.label("account_id"),
+        c.c.id.label("contact_id"),
+        _open_opportunity(as_of).label("opp_id"),
+    )
+    return query.where(open_lead_condition(as_of) if ids is None else c.c.id.in_(ids))
+
+
+def opportunity_subjects(ids: Sequence[int] | None) -> Select[Any]:
+    o = schema.opportunities
+    query = select(
+        o.c.id.label("sid"),
+        o.c.account_id.label("account_id"),
+        o.c.contact_id.label("contact_id"),
+        o.c.id.label("opp_id"),
+        o.c.created_on.label("t_day"),
+    )
+    return query.where(o.c.created_on.is_not(None) if ids is None else o.c.id.in_(ids))
+
+
+def _group_rows(s: Subquery, cutoff: Cutoff) -> Select[Any]:
+    """One row per (subject, member) of the subject's buying group known at the cutoff."""
+    m, mc = schema.buying_group_members, schema.contacts
+    known = or_(mc.c.acquired_at.is_(None), cutoff(mc.c.acquired_at, s))
+    cols = (s.c.sid, m.c.role, m.c.stance, m.c.engagement)
+    of_opp = (
+        select(*cols)
+        .select_from(s.join(m, m.c.opportunity_id == s.c.opp_id).join(mc, mc.c.id == m.c.contact_id))
+        .where(s.c.opp_id.is_not(None), known)
+    )
+    of_account = (
+        select(*cols)
+        .select_from(s.join(m, m.c.account_id == s.c.account_id).join(mc, mc.c.id == m.c.contact_id))
+        .where(s.c.opp_id.is_(None), known)
+    )
+    return union_all(of_opp, of_account).subquery("g").select()
+
+
+def group_statement(s: Subquery, cutoff: Cutoff) -> Select[Any]:
+    g = _group_rows(s, cutoff).subquery("members")
+    flags = []
+    for role in KEY_ROLES:
+        flags.append(func.max(case((g.c.role == role, 1), else_=0)).label(f"has_{role}"))
+        supporting = and_(g.c.role == role, g.c.stance == "support")
+        flags.append(func.max(case((supporting, 1), else_=0)).label(f"sup_{role}"))
+    for role in ROLES:
+        opposing = and_(g.c.role == role, g.c.stance == "oppose")
+        flags.append(func.max(case((opposing, 1), else_=0)).label(f"opp_{role}"))
+    return select(
+        g.c.sid,
+        func.count().label("members"),
+        func.avg(g.c.engagement).label("engagement"),
+        func.max(case((g.c.stance == "oppose", 1), else_=0)).label("oppose"),
+        *flags,
+    ).group_by(g.c.sid)
+
+
+def ladder_statement(s: Subquery, cutoff: Cutoff) -> Select[Any]:
+    """Highest ladder rank and latest response per subject, on or before the cutoff."""
+    r, rc, f = schema.responses, schema.contacts, schema.offers
+    cols = (s.c.sid, f.c.ladder_rank, r.c.responded_at)
+    by_account = (
+        select(*cols)
+        .select_from(
+            s.join(rc, rc.c.account_id == s.c.account_id)
+            .join(r, r.c.contact_id == rc.c.id)
+            .outerjoin(f, f.c.id == r.c.offer_id)
+        )
+        .where(s.c.account_id.is_not(None), cutoff(r.c.responded_at, s))
+    )
+    own = (
+        select(*cols)
+        .select_from(s.join(r, r.c.contact_id == s.c.contact_id).outerjoin(f, f.c.id == r.c.offer_id))
+        .where(s.c.account_id.is_(None), cutoff(r.c.responded_at, s))
+    )
+    u = union_all(by_account, own).subquery("ladder")
+    return select(u.c.sid, func.max(u.c.ladder_rank).label("rung"), func.max(u.c.responded_at).label("last")).group_by(
+        u.c.sid
+    )
+
+
+def budget_statement(s: Subquery) -> Select[Any]:
+    o = schema.opportunities
+    return select(s.c.sid, o.c.budget, o.c.amount).select_from(s.join(o, o.c.id == s.c.opp_id))
+
+
+def _collect(conn: Connection, subjects: Select[Any], cutoff: Cutoff) -> dict[str, dict[int, Any]]:
+    s = subjects.subquery("s")
+    found: dict[str, dict[int, Any]] = {"ids": {}, "group": {}, "ladder": {}, "budget": {}}
+    for row in conn.execute(select(s.c.sid, s.c.t_day if "t_day" in s.c else null().label("t_day"))):
+        found["ids"][int(row.sid)] = row.t_day
+    for row in conn.execute(group_statement(s, cutoff)):
+        found["group"][int(row.sid)] = row
+    for row in conn.execute(ladder_statement(s, cutoff)):
+        found["ladder"][int(row.sid)] = row
+    for row in conn.execute(budget_statement(s)):
+        found["budget"][int(row.sid)] = row
+    return found
+
+
+def _chunks(ids: Sequence[int] | None) -> list[list[int] | None]:
+    if ids is None:
+        return [None]
+    unique = sorted({int(i) for i in ids})
+    return [unique[k : k + CHUNK] for k in range(0, len(unique), CHUNK)]
+
+
+def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetime) -> Features:
+    """Features of leads (contacts) as of one time; ``ids=None``: every open lead at ``as_of``."""
+
+    def cutoff(ts: ColumnElement[Any], s: Subquery) -> ColumnElement[bool]:
+        return ts <= literal(as_of, schema.responses.c.responded_at.type)
+
+    found: dict[str, dict[int, Any]] = {"ids": {}, "group": {}, "ladder": {}, "budget": {}}
+    for chunk in _chunks(ids):
+        for key, values in _collect(conn, lead_subjects(chunk, as_of), cutoff).items():
+            found[key].update(values)
+    return _assemble(found, lambda _: as_of)
+
+
+def opportunity_features(conn: Connection, ids: Sequence[int] | None = None) -> Features:
+    """Features of opportunities, each as of the end of its ``created_on`` day."""
+
+    def cutoff(ts: ColumnElement[Any], s: Subquery) -> ColumnElement[bool]:
+        return day_of(ts) <= s.c.t_day
+
+    found: dict[str, dict[int, Any]] = {"ids": {}, "group": {}, "ladder": {}, "budget": {}}
+    for chunk in _chunks(ids):
+        for key, values in _collect(conn, opportunity_subjects(chunk), cutoff).items():
+            found[key].update(values)
+
+    def end_of(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)
+
+    return _assemble(found, lambda sid: end_of(_as_date(found["ids"][sid])))
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _number(value: Any) -> float:
+    return np.nan if value is None else float(value)
+
+
+def _assemble(found: dict[str, dict[int, Any]], time_of: Callable[[int], dt.datetime]) -> Features:
+    ids = sorted(found["ids"])
+    group, ladder, budget = found["group"], found["ladder"], found["budget"]
+    rows = [group.get(i) for i in ids]
+    supporting = [() if g is None else tuple(r for r in KEY_ROLES if g._mapping[f"sup_{r}"]) for g in rows]
+    present = [0 if g is None else sum(1 for r in KEY_ROLES if g._mapping[f"has_{r}"]) for g in rows]
+    opposing = [() if g is None else tuple(r for r in ROLES if g._mapping[f"opp_{r}"]) for g in rows]
+    return Features(
+        ids=np.asarray(ids, dtype=np.int64),
+        as_of=[time_of(i) for i in ids],
+        support=np.asarray([len(s) for s in supporting], dtype=np.int64),
+        present=np.asarray(present, dtype=np.int64),
+        supporting_roles=supporting,
+        opposing_roles=opposing,
+        oppose=np.asarray([bool(g is not None and g.oppose) for g in rows], dtype=np.bool_),
+        members=np.asarray([0 if g is None else int(g.members) for g in rows], dtype=np.int64),
+        engagement=np.asarray([np.nan if g is None else _number(g.engagement) for g in rows], dtype=np.float64),
+        budget=np.asarray([_number(budget[i].budget) if i in budget else np.nan for i in ids], dtype=np.float64),
+        amount=np.asarray([_number(budget[i].amount) if i in budget else np.nan for i in ids], dtype=np.float64),
+        rung=np.asarray([int(ladder[i].rung or 0) if i in ladder else 0 for i in ids], dtype=np.int64),
+        last_response=[_as_datetime(ladder[i].last) if i in ladder else None for i in ids],
+    )
+
+
+def offer_names(conn: Connection) -> dict[int, str]:
+    """Ladder rank → offer name(s) (names sharing a rank joined by '/')."""
+    f = schema.offers
+    names: dict[int, list[str]] = {}
+    for rank, name in conn.execute(select(f.c.ladder_rank, f.c.name).order_by(f.c.ladder_rank, f.c.id)):
+        names.setdefault(int(rank), []).append(str(name))
+    return {rank: "/".join(v) for rank, v in names.items()}
