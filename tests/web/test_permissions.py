@@ -66,6 +66,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/records"): "view",
     ("GET", "/records/{entity}"): "view",
     ("GET", "/records/{entity}/{record_id}"): "view",
+    # the lead page (issue 6): everyone reads
+    ("GET", "/leads/{contact_id}"): "view",
     # ICP pages: everyone reads and experiments; saving and adopting versions needs icp.edit
     ("GET", "/icp"): "view",
     ("POST", "/icp/check"): "view",
