@@ -22,7 +22,8 @@ from tenbin.crm import records as rec
 from tenbin.db import schema
 from tenbin.errors import TenbinError
 from tenbin.i18n import N_
-from tenbin.i18n import gettext as _
+from tenbin.likelihood.service import LeadScore, score_contacts
+from tenbin.routing import text as rt
 from tenbin.web.context import Ctx, requires
 from tenbin.web.pages import page_router
 from tenbin.web.pages.records import _icp_explanation
@@ -34,27 +35,6 @@ router = page_router()
 KEY_ROLES = ("decision_maker", "budget_holder", "user_department", "it_evaluator", "champion", "influencer")
 ROLE_LABELS = dict(rec.BG_ROLES)
 STANCE_LABELS = dict(rec.STANCES)
-QUADRANT_LABELS = {
-    "icp_high": N_("ICP × high likelihood"),
-    "icp_low": N_("ICP × low likelihood"),
-    "non_icp_high": N_("Non-ICP × high likelihood"),
-    "non_icp_low": N_("Non-ICP × low likelihood"),
-}
-ACTION_LABELS = {
-    "sales_now": N_("Sales at once"),
-    "account_sales": N_("Account sales"),
-    "sales_capacity": N_("Sales (capacity remains)"),
-    "inside_sales_overflow": N_("Inside sales (sales full)"),
-    "digital_sales": N_("Digital sales"),
-    "digital_nurture": N_("Digital nurturing"),
-    "unassigned_full": N_("Unassigned: every team is full"),
-}
-TRIGGER_LABELS = {
-    "batch": N_("Batch run"),
-    "intake": N_("Intake"),
-    "override": N_("Override"),
-    "revisit": N_("Revisit"),
-}
 FACTOR_LABELS = {
     "consensus": N_("Buying-group consensus"),
     "opposition": N_("Opposition"),
@@ -62,21 +42,15 @@ FACTOR_LABELS = {
     "offer_rung": N_("Offer ladder rung"),
     "recency": N_("Recency"),
 }
-TEAM_KINDS = {
-    "sales": N_("Sales"),
-    "account_sales": N_("Account sales"),
-    "inside_sales": N_("Inside sales"),
-    "digital": N_("Digital sales"),
-}
 
 
-def labels() -> dict[str, dict[str, str]]:
-    """The label dictionaries every routing template uses, translated for this request."""
+def labels(lang: str) -> dict[str, dict[str, str]]:
+    """The routing slice's labels (quadrant, action, trigger, team kind) in the reader's language."""
     return {
-        "quadrant_labels": {k: _(v) for k, v in QUADRANT_LABELS.items()},
-        "action_labels": {k: _(v) for k, v in ACTION_LABELS.items()},
-        "trigger_labels": {k: _(v) for k, v in TRIGGER_LABELS.items()},
-    }
+        f"{name}_labels": {key: rt.label(table, key, lang) for key in table}
+        for name, table in (("quadrant", rt.QUADRANT_LABELS), ("action", rt.ACTION_LABELS),
+                            ("trigger", rt.TRIGGER_LABELS), ("kind", rt.KIND_LABELS))
+    }  # fmt: skip
 
 
 def reason_text(lang: str) -> Any:
@@ -234,6 +208,19 @@ def _response_count(conn: Connection, contact_id: int) -> int:
     return int(conn.execute(select(func.count()).where(r.c.contact_id == contact_id)).scalar_one())
 
 
+def factor_rows(score: LeadScore | None, lang: str) -> list[dict[str, Any]]:
+    """Each factor with its sentence in ``lang`` and a bar width (percent of half the bar) scaled so
+    that the largest contribution on the page fills it (at least one logit unit for the full half)."""
+    if score is None:
+        return []
+    scale = max([abs(f.contribution) for f in score.factors] + [1.0])
+    return [
+        {"key": f.key, "value": f.value, "contribution": f.contribution,
+         "text": f.text_en if lang == "en" else f.text_ja, "width": round(50 * abs(f.contribution) / scale, 1)}
+        for f in score.factors
+    ]  # fmt: skip
+
+
 @router.get("/leads/{contact_id}")
 def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response:
     with ctx.engine.connect() as conn:
@@ -243,6 +230,7 @@ def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response
         offers = offer_history(conn, contact_id)
         found = challenges(conn, contact_id, account_id)
         deals = _opportunities(conn, contact_id, account_id)
+        score = score_contacts(conn, [contact_id]).get(contact_id)
     return render(
         ctx,
         "leads/lead.html",
@@ -257,14 +245,13 @@ def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response
         role_labels=ROLE_LABELS,
         stance_labels=STANCE_LABELS,
         status_labels=dict(rec.STATUSES),
-        score=None,
-        factors=[],
+        score=score,
+        factors=factor_rows(score, ctx.lang),
         factor_labels=FACTOR_LABELS,
         decision=None,
         handled_at=None,
         history=[],
         teams=[],
-        team_kinds=TEAM_KINDS,
         reason_text=reason_text(ctx.lang),
-        **labels(),  # type: ignore[arg-type]
+        **labels(ctx.lang),  # type: ignore[arg-type]
     )
