@@ -91,3 +91,25 @@ def test_no_icp_links_the_workbench(login: Callable[..., Client], engine: Engine
     ids = seed(engine, adopt_icp=False)
     html = _section(login("viewer").get(f"/leads/{ids['yamada']}").text, "icp-explanation")
     assert 'href="/icp"' in html
+
+
+def test_likelihood_shows_every_factor(login: Callable[..., Client], data: dict[str, Any], engine: Engine) -> None:
+    from tenbin.i18n import fmt_percent, use_lang
+    from tenbin.likelihood.service import score_contacts
+
+    with engine.connect() as conn:
+        score = score_contacts(conn, [data["yamada"]])[data["yamada"]]
+    html = _section(login("viewer").get(f"/leads/{data['yamada']}").text, "likelihood")
+    with use_lang("ja"):
+        assert fmt_percent(score.probability) in html
+    shown = re.findall(r'data-factor="(\w+)"', html)
+    assert shown == [f.key for f in score.factors]
+    assert set(shown) == {"consensus", "opposition", "budget_fit", "offer_rung", "recency"}
+    for f in score.factors:
+        assert f.text_ja.replace("<", "&lt;") in html
+        assert f"{f.contribution:+.2f}" in html
+    # the 情シス is against the purchase: the opposition factor lowers the likelihood (a red bar)
+    opposition = next(f for f in score.factors if f.key == "opposition")
+    assert opposition.contribution < 0
+    row = re.search(r'data-factor="opposition">.*?</tr>', html, flags=re.S)
+    assert row is not None and 'class="neg"' in row.group(0)
