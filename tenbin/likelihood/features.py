@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 
 from tenbin.db import schema
+from tenbin.likelihood.model import Inputs
 from tenbin.likelihood.sqlfunc import day_of
 
 KEY_ROLES: tuple[str, ...] = ("decision_maker", "budget_holder", "user_department", "it_evaluator", "champion")
@@ -231,8 +232,23 @@ def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetim
 
     found: dict[str, dict[int, Any]] = {"ids": {}, "group": {}, "ladder": {}, "budget": {}}
     for chunk in _chunks(ids):
-        for key, values in _collect(conn, lead_subjects(chunk, as_of), cutoff).items():
-            found[key].update(values)
+        leads = lead_subjects(chunk, as_of).subquery("leads")
+        account_of = {int(sid): account for sid, account in conn.execute(select(leads.c.sid, leads.c.account_id))}
+        # Leads of one account share its group, budget and ladder: aggregate once per account.
+        per_account = (
+            select(leads.c.account_id.label("sid"), leads.c.account_id, null().label("contact_id"), leads.c.opp_id)
+            .where(leads.c.account_id.is_not(None))
+            .distinct()
+        )
+        by_account = _collect(conn, per_account, cutoff)
+        own = select(leads).where(leads.c.account_id.is_(None))
+        by_contact = _collect(conn, own, cutoff)
+        for sid, account in account_of.items():
+            source, key = (by_contact, sid) if account is None else (by_account, int(account))
+            found["ids"][sid] = None
+            for part in ("group", "ladder", "budget"):
+                if key in source[part]:
+                    found[part][sid] = source[part][key]
     return _assemble(found, lambda _: as_of)
 
 
@@ -302,3 +318,14 @@ def offer_names(conn: Connection) -> dict[int, str]:
     for rank, name in conn.execute(select(f.c.ladder_rank, f.c.name).order_by(f.c.ladder_rank, f.c.id)):
         names.setdefault(int(rank), []).append(str(name))
     return {rank: "/".join(v) for rank, v in names.items()}
+
+
+def inputs_of(features: Features) -> Inputs:
+    """The model's inputs from the raw features."""
+    return Inputs(
+        support=features.support.astype(np.float64),
+        oppose=features.oppose.astype(np.float64),
+        budget_ratio=features.budget_ratio,
+        rung=features.rung.astype(np.float64),
+        days_since=features.days_since,
+    )

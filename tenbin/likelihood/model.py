@@ -25,9 +25,9 @@ Default weights (used until a calibrated model is adopted; they need no history)
   more than a catalogue request (odds ×7.4); a lead that took no offer gets 0;
 - recency +0.5 for a response today, halving every 30 days: interest fades within a quarter.
 
-With these, a fresh デモ申込 alone gives 38%, a fresh 資料請求 alone 12%; the default high/low
-threshold 0.35 (:data:`DEFAULT_THRESHOLD`) therefore calls a lead "high" once it asks for a demo or
-a quote, or when part of its buying group supports it.
+With these, a fresh 見積もり依頼 alone gives 50%, a fresh デモ申込 38%, a fresh 資料請求 12%. The
+default high/low threshold 0.5 (:data:`DEFAULT_THRESHOLD`, "more likely than not") calls a lead
+"high" once it asks for a quote, or asks for a demo with one key role of its group in favour.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ FloatArray = npt.NDArray[np.float64]
 FACTOR_KEYS: tuple[str, ...] = ("consensus", "opposition", "budget_fit", "offer_rung", "recency")
 BUDGET_RATIO_CAP = 1.5
 RECENCY_HALF_LIFE_DAYS = 30.0
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from tenbin.db import schema
+from tenbin.errors import TenbinError
 from tenbin.likelihood import text
-from tenbin.likelihood.features import Features, lead_features, offer_names
-from tenbin.likelihood.model import DEFAULT_THRESHOLD, DEFAULT_WEIGHTS, Inputs, Weights, contributions, logistic
+from tenbin.likelihood.calibrate import Calibration, calibrate
+from tenbin.likelihood.errors import LIKELIHOOD_LEAD_NOT_FOUND
+from tenbin.likelihood.features import Features, inputs_of, lead_features, offer_names
+from tenbin.likelihood.model import DEFAULT_THRESHOLD, DEFAULT_WEIGHTS, contributions, logistic
+from tenbin.likelihood.store import CurrentModel, current_model, list_models
+from tenbin.likelihood.threshold import (
+    THRESHOLD_KEY,
+    ThresholdChoice,
+    capacity_threshold,
+    choose_by_capacity,
+    sales_capacity_per_week,
+    set_threshold,
+)
 from tenbin.workspace.common import read_setting
-
-THRESHOLD_KEY = "likelihood.threshold"
 
 
 @dataclass(frozen=True)
@@ -70,25 +79,6 @@ class LeadScore:
         }
 
 
-@dataclass(frozen=True)
-class CurrentModel:
-    id: int | None  # None: the built-in defaults
-    kind: str  # "default" | "calibrated"
-    weights: Weights
-    metrics: dict[str, Any] | None
-    created_at: dt.datetime | None
-    author: str | None
-
-
-def current_model(conn: Connection) -> CurrentModel:
-    """The adopted model (``likelihood_models.is_current``), or the built-in defaults."""
-    m = schema.likelihood_models
-    row = conn.execute(select(m).where(m.c.is_current.is_(True)).order_by(m.c.id.desc()).limit(1)).first()
-    if row is None:
-        return CurrentModel(None, "default", DEFAULT_WEIGHTS, None, None, None)
-    return CurrentModel(row.id, row.kind, Weights.from_dict(row.weights), row.metrics, row.created_at, row.author)
-
-
 def likelihood_threshold(conn: Connection) -> float:
     """The high/low cut: the workspace setting ``likelihood.threshold``, else :data:`DEFAULT_THRESHOLD`."""
     value = read_setting(conn, THRESHOLD_KEY)
@@ -97,16 +87,6 @@ def likelihood_threshold(conn: Connection) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < float(value) < 1:
         return float(value)
     return DEFAULT_THRESHOLD
-
-
-def inputs_of(features: Features) -> Inputs:
-    return Inputs(
-        support=features.support.astype(np.float64),
-        oppose=features.oppose.astype(np.float64),
-        budget_ratio=features.budget_ratio,
-        rung=features.rung.astype(np.float64),
-        days_since=features.days_since,
-    )
 
 
 def score_contacts(
@@ -122,6 +102,14 @@ def score_contacts(
     return build_scores(features, model, threshold, offer_names(conn))
 
 
+def get_lead_score(conn: Connection, contact_id: int, *, as_of: dt.datetime | None = None) -> LeadScore:
+    """One lead's score; LIKELIHOOD_LEAD_NOT_FOUND when there is no such contact."""
+    found = score_contacts(conn, [contact_id], as_of=as_of)
+    if contact_id not in found:
+        raise TenbinError(LIKELIHOOD_LEAD_NOT_FOUND, {"id": contact_id})
+    return found[contact_id]
+
+
 def build_scores(
     features: Features, model: CurrentModel, threshold: float, offers: dict[int, str]
 ) -> dict[int, LeadScore]:
@@ -129,21 +117,24 @@ def build_scores(
     parts = contributions(model.weights, inputs)
     logit = model.weights.intercept + sum(parts.values(), np.zeros(len(features.ids)))
     probability = logistic(np.asarray(logit, dtype=np.float64))
-    ratio, days = inputs.budget_ratio, inputs.days_since
+    ratio, days = inputs.budget_ratio.tolist(), inputs.days_since.tolist()
+    support, members, present = features.support.tolist(), features.members.tolist(), features.present.tolist()
+    oppose, rung = features.oppose.tolist(), features.rung.tolist()
+    engagement = np.nan_to_num(features.engagement).tolist()
+    budget, amount = features.budget.tolist(), features.amount.tolist()
+    part = {key: (values + 0.0).tolist() for key, values in parts.items()}  # + 0.0: no -0.0
     result: dict[int, LeadScore] = {}
     for k, sid in enumerate(features.ids.tolist()):
         factors = (
-            _factor("consensus", float(features.support[k]) if features.members[k] else None, parts, k,
-                    text.consensus(features.supporting_roles[k], int(features.present[k]), int(features.members[k]),
-                                   float(np.nan_to_num(features.engagement[k])))),
-            _factor("opposition", float(features.oppose[k]) if features.members[k] else None, parts, k,
+            _factor("consensus", float(support[k]) if members[k] else None, part, k,
+                    text.consensus(features.supporting_roles[k], present[k], members[k], engagement[k])),
+            _factor("opposition", float(oppose[k]) if members[k] else None, part, k,
                     text.opposition(features.opposing_roles[k])),
-            _factor("budget_fit", None if math.isnan(ratio[k]) else round(float(ratio[k]), 4), parts, k,
-                    text.budget_fit(float(features.budget[k]), float(features.amount[k]))),
-            _factor("offer_rung", float(features.rung[k]) if features.rung[k] else None, parts, k,
-                    text.offer_rung(int(features.rung[k]), offers.get(int(features.rung[k])))),
-            _factor("recency", None if math.isnan(days[k]) else round(float(days[k]), 2), parts, k,
-                    text.recency(float(days[k]))),
+            _factor("budget_fit", None if math.isnan(ratio[k]) else round(ratio[k], 4), part, k,
+                    text.budget_fit(budget[k], amount[k])),
+            _factor("offer_rung", float(rung[k]) if rung[k] else None, part, k,
+                    text.offer_rung(rung[k], offers.get(rung[k]))),
+            _factor("recency", None if math.isnan(days[k]) else round(days[k], 2), part, k, text.recency(days[k])),
         )  # fmt: skip
         p = float(probability[k])
         result[int(sid)] = LeadScore(
@@ -152,5 +143,27 @@ def build_scores(
     return result
 
 
-def _factor(key: str, value: float | None, parts: dict[str, Any], k: int, sentences: tuple[str, str]) -> Factor:
-    return Factor(key, value, float(parts[key][k]) + 0.0, sentences[0], sentences[1])  # + 0.0: no -0.0
+def _factor(key: str, value: float | None, parts: dict[str, list[float]], k: int, sentences: tuple[str, str]) -> Factor:
+    return Factor(key, value, parts[key][k], sentences[0], sentences[1])
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_WEIGHTS",
+    "Calibration",
+    "CurrentModel",
+    "Factor",
+    "LeadScore",
+    "ThresholdChoice",
+    "build_scores",
+    "calibrate",
+    "capacity_threshold",
+    "choose_by_capacity",
+    "current_model",
+    "get_lead_score",
+    "likelihood_threshold",
+    "list_models",
+    "sales_capacity_per_week",
+    "score_contacts",
+    "set_threshold",
+]  # fmt: skip
