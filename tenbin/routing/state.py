@@ -1,0 +1,224 @@
+"""What a routing decision reads from the database: the leads' ICP fit and account, the teams with
+their loads, the current decisions, and the row locks that serialise decisions on PostgreSQL.
+
+**Load** (see :mod:`tenbin.routing.decide`): current decisions (``superseded_at IS NULL``) of a
+member / team decided in ``[day_start, day_start + 1 day)`` and ``[week_start, week_start + 7 days)``,
+workspace-local, weeks from Monday.
+
+**Locks**: on SQLite the caller's ``BEGIN IMMEDIATE`` write transaction already serialises every
+writer. On PostgreSQL a decision first locks the rows of the teams it may assign to
+(``SELECT … FOR UPDATE``, in id order) and then the lead's row; the loads are read after the locks,
+and in READ COMMITTED each statement sees every transaction committed before it, so two decisions
+for the same team never both see the last free slot. Everyone takes team locks before lead locks and
+each in id order, so the locks cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, select
+
+from tenbin.db import schema as s
+from tenbin.errors import TenbinError
+from tenbin.icp import errors as icp_errors
+from tenbin.icp.versions import IcpVersion, definition_sql, get_version, version_definition
+from tenbin.routing import errors as e
+from tenbin.routing.decide import MemberSlot, TeamSlot
+
+D = s.routing_decisions
+
+
+@dataclass(frozen=True)
+class Window:
+    """Today and this week in workspace-local time."""
+
+    day_start: dt.datetime
+    week_start: dt.datetime
+
+    @classmethod
+    def of(cls, now: dt.datetime) -> Window:
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return cls(day, day - dt.timedelta(days=day.weekday()))
+
+    @property
+    def day_end(self) -> dt.datetime:
+        return self.day_start + dt.timedelta(days=1)
+
+    @property
+    def week_end(self) -> dt.datetime:
+        return self.week_start + dt.timedelta(days=7)
+
+    def in_day(self, at: dt.datetime) -> bool:
+        return self.day_start <= at < self.day_end
+
+    def in_week(self, at: dt.datetime) -> bool:
+        return self.week_start <= at < self.week_end
+
+
+@dataclass(frozen=True)
+class Icp:
+    version: IcpVersion
+    condition: ColumnElement[bool]
+
+
+def current_icp(conn: Connection) -> Icp:
+    """The adopted ICP version and its SQL condition; ROUTING_NO_ICP when none is adopted."""
+    try:
+        version = get_version(conn)
+    except TenbinError as error:
+        if error.error is icp_errors.ICP_NO_CURRENT:
+            raise TenbinError(e.ROUTING_NO_ICP, {}) from None
+        raise
+    return Icp(version, definition_sql(version_definition(conn, version)))
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    contact_id: int
+    account_id: int | None
+    is_named: bool
+    is_icp: bool
+
+
+def lead_rows(conn: Connection, contact_ids: Sequence[int], icp: Icp) -> dict[int, LeadRow]:
+    """ICP fit and the named-account flag of the leads (a lead without an account is not ICP)."""
+    c, a = s.contacts, s.accounts
+    flag = case((and_(a.c.id.is_not(None), icp.condition), 1), else_=0)
+    query = (
+        select(c.c.id, c.c.account_id, func.coalesce(a.c.is_named_account, False).label("named"), flag.label("icp"))
+        .select_from(c.outerjoin(a, a.c.id == c.c.account_id))
+        .where(c.c.id.in_(list(contact_ids)))
+    )
+    return {r.id: LeadRow(r.id, r.account_id, bool(r.named), bool(r.icp)) for r in conn.execute(query)}
+
+
+def open_condition(conn: Connection) -> ColumnElement[bool]:
+    """An open lead: it has not reached the won stage (or a later one) and no opportunity of the lead
+    is closed (won or lost)."""
+    c, se, fs, o = s.contacts, s.stage_events, s.funnel_stages, s.opportunities
+    won = conn.execute(select(fs.c.position).where(fs.c.code == "won")).scalar_one_or_none()
+    closed = exists().where(o.c.contact_id == c.c.id, o.c.status.in_(("won", "lost")))
+    parts = [~closed]
+    if won is not None:
+        reached = exists().where(se.c.contact_id == c.c.id, se.c.stage_id == fs.c.id, fs.c.position >= won).correlate(c)
+        parts.append(~reached)
+    return and_(*parts)
+
+
+def open_lead_ids(conn: Connection, *, decided: bool | None, contact_ids: Iterable[int] | None = None) -> list[int]:
+    """Open leads, in id order: without a current decision (``decided=False``), with one (``True``) or all."""
+    c = s.contacts
+    query = select(c.c.id).where(open_condition(conn)).order_by(c.c.id)
+    has_current = exists().where(D.c.contact_id == c.c.id, D.c.superseded_at.is_(None))
+    if decided is True:
+        query = query.where(has_current)
+    elif decided is False:
+        query = query.where(~has_current)
+    if contact_ids is not None:
+        query = query.where(c.c.id.in_(list(contact_ids)))
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def existing_ids(conn: Connection, contact_ids: Iterable[int]) -> set[int]:
+    ids = list(contact_ids)
+    return set(conn.execute(select(s.contacts.c.id).where(s.contacts.c.id.in_(ids))).scalars()) if ids else set()
+
+
+# -- locks --------------------------------------------------------------------------------------------
+def lock_teams(conn: Connection, kinds: Iterable[str] | None = None, team_ids: Iterable[int] | None = None) -> None:
+    """Lock the teams' rows (PostgreSQL; SQLite's write lock is already held), in id order."""
+    if conn.dialect.name != "postgresql":
+        return
+    t = s.teams
+    query = select(t.c.id).order_by(t.c.id).with_for_update()
+    if kinds is not None:
+        query = query.where(t.c.kind.in_(list(kinds)))
+    if team_ids is not None:
+        query = query.where(t.c.id.in_(list(team_ids)))
+    conn.execute(query).all()
+
+
+def lock_leads(conn: Connection, contact_ids: Sequence[int]) -> None:
+    if conn.dialect.name != "postgresql" or not contact_ids:
+        return
+    c = s.contacts
+    conn.execute(select(c.c.id).where(c.c.id.in_(list(contact_ids))).order_by(c.c.id).with_for_update()).all()
+
+
+# -- teams and loads ------------------------------------------------------------------------------------
+def _loads(conn: Connection, column: Any, window: Window) -> dict[int, tuple[int, int]]:
+    in_day = case((and_(D.c.decided_at >= window.day_start, D.c.decided_at < window.day_end), 1), else_=0)
+    query = (
+        select(column, func.sum(in_day), func.count())
+        .where(
+            column.is_not(None),
+            D.c.superseded_at.is_(None),
+            D.c.decided_at >= window.week_start,
+            D.c.decided_at < window.week_end,
+        )
+        .group_by(column)
+    )
+    return {int(key): (int(day or 0), int(week)) for key, day, week in conn.execute(query)}
+
+
+def _last_assigned(conn: Connection) -> dict[int, dt.datetime]:
+    query = (
+        select(D.c.member_id, func.max(D.c.decided_at))
+        .where(D.c.member_id.is_not(None), D.c.superseded_at.is_(None))
+        .group_by(D.c.member_id)
+    )
+    return {int(k): v for k, v in conn.execute(query)}
+
+
+def team_slots(conn: Connection, window: Window) -> list[TeamSlot]:
+    """Every team with its active members and their loads (call after the locks)."""
+    t, m = s.teams, s.team_members
+    team_loads, member_loads = _loads(conn, D.c.team_id, window), _loads(conn, D.c.member_id, window)
+    last = _last_assigned(conn)
+    members: dict[int, list[MemberSlot]] = {}
+    query = select(m).where(m.c.is_active.is_(True)).order_by(m.c.team_id, m.c.id)
+    for r in conn.execute(query):
+        day, week = member_loads.get(r.id, (0, 0))
+        slot = MemberSlot(r.id, r.team_id, r.name, r.capacity_per_day, r.capacity_per_week, day, week, last.get(r.id))
+        members.setdefault(r.team_id, []).append(slot)
+    slots = []
+    for r in conn.execute(select(t).order_by(t.c.id)):
+        day, week = team_loads.get(r.id, (0, 0))
+        slots.append(TeamSlot(r.id, r.name, r.kind, r.capacity_per_day, r.capacity_per_week, day, week,
+                              tuple(members.get(r.id, ()))))  # fmt: skip
+    return slots
+
+
+# -- current decisions ---------------------------------------------------------------------------------
+def decision_query() -> Any:
+    """Decisions with their team's name and kind and their member's name and state."""
+    t, m = s.teams, s.team_members
+    return select(
+        D, t.c.name.label("team_name"), t.c.kind.label("team_kind"), m.c.name.label("member_name"),
+        m.c.is_active.label("member_active"),
+    ).select_from(D.outerjoin(t, t.c.id == D.c.team_id).outerjoin(m, m.c.id == D.c.member_id))  # fmt: skip
+
+
+def current_rows(conn: Connection, contact_ids: Sequence[int]) -> dict[int, Any]:
+    if not contact_ids:
+        return {}
+    query = decision_query().where(D.c.contact_id.in_(list(contact_ids)), D.c.superseded_at.is_(None))
+    return {r.contact_id: r for r in conn.execute(query)}
+
+
+def member_lost(row: Any) -> bool:
+    """The decision named a member who is gone (deleted: the id was set NULL) or inactive now."""
+    assigned = ((row.reason or {}).get("facts") or {}).get("assigned") or {}
+    if assigned.get("member_id") is not None and row.member_id is None:
+        return True
+    return row.member_id is not None and not row.member_active
+
+
+def open_filter(conn: Connection) -> ColumnElement[bool]:
+    """Decisions of open leads (joined through ``routing_decisions.contact_id``)."""
+    c = s.contacts
+    return D.c.contact_id.in_(select(c.c.id).where(open_condition(conn)))
