@@ -13,6 +13,7 @@ from typer.exceptions import TyperException
 from tenbin.cli import balance as balance_cli
 from tenbin.cli import db as db_cli
 from tenbin.cli import demo as demo_cli
+from tenbin.cli import engagement as engagement_cli
 from tenbin.cli import icp as icp_cli
 from tenbin.cli import imports as imports_cli
 from tenbin.cli import metrics as metrics_cli
@@ -39,6 +40,7 @@ app.command("plan")(plan_cli.plan_cmd)
 serve_cli.register(app)
 imports_cli.register(app)
 demo_cli.register(app)
+engagement_cli.register(app)
 
 
 @app.callback()

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from tenbin.engagement.seminars import KEY_ROLES, LEVELS, ROLES, Attendee, Sessi
 from tenbin.engagement.whitespace import AccountWhitespace, Expected, WhitespaceResult
 from tenbin.errors import Place, TenbinError
 from tenbin.icp.versions import definition_sql, get_version, version_definition
+from tenbin.metrics.service import json_plain
 
 __all__ = [
     "KEY_ROLES",
@@ -53,13 +55,16 @@ __all__ = [
     "account_engagement",
     "add_attendee",
     "add_session",
+    "as_plain",
     "compute_ladder",
     "compute_whitespace",
     "delete_attendee",
     "delete_session",
     "get_session",
     "import_seminars",
+    "level_label",
     "list_seminars",
+    "role_label",
     "update_session",
 ]
 
@@ -305,3 +310,21 @@ def compute_whitespace(
     if account_id is not None and not result.rows:
         raise TenbinError(e.WHITESPACE_NOT_CUSTOMER, {"account_id": account_id}, Place(field="account_id"))
     return result
+
+
+def role_label(code: str | None, lang: str = "ja") -> str:
+    """The buying-group role in Japanese or English (``—`` for none)."""
+    if not code:
+        return "—"
+    return (sem.ROLE_JA if lang == "ja" else sem.ROLE_EN).get(code, code)
+
+
+def level_label(code: str | None, lang: str = "ja") -> str:
+    if not code:
+        return "—"
+    return sem.LEVEL_JA.get(code, code) if lang == "ja" else code
+
+
+def as_plain(value: Any) -> Any:
+    """A result as JSON-ready data (dates as ISO text)."""
+    return json_plain(dataclasses.asdict(value))
