@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +20,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from tenbin.api.balance import router as balance_api
 from tenbin.api.icp import router as icp_api
 from tenbin.api.imports import router as imports_api
+from tenbin.api.intake import router as intake_api
 from tenbin.api.metrics import router as metrics_api
 from tenbin.api.plan import router as plan_api
 from tenbin.api.records import ERRORS as PROBLEM_RESPONSES
 from tenbin.api.records import router as records_api
 from tenbin.api.routes import router as api_router
 from tenbin.api.settings import router as settings_api
+from tenbin.api.webhooks import router as webhooks_api
 from tenbin.db.engine import check_connection, make_engine
 from tenbin.db.migrate import require_current
 from tenbin.errors import INTERNAL, TenbinError
@@ -47,6 +52,24 @@ def check_startup(settings: Settings, engine: Engine) -> None:
     require_current(engine)
 
 
+WEBHOOK_WORKER_ENV = "TENBIN_WEBHOOK_WORKER"  # "1": deliver webhooks from a thread (set by `tenbin serve`)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the webhook delivery thread when asked to; stop it at shutdown."""
+    stop = None
+    if os.environ.get(WEBHOOK_WORKER_ENV) == "1":
+        from tenbin.webhooks.delivery import start_worker
+
+        _thread, stop = start_worker(app.state.engine)
+    try:
+        yield
+    finally:
+        if stop is not None:
+            stop.set()
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     engine = engine or make_engine(settings.database_url)
     check_startup(settings, engine)
@@ -59,6 +82,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         swagger_ui_parameters={"syntaxHighlight": False},
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -74,7 +98,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # records last: /{entity} paths
-    for router in (api_router, imports_api, settings_api, icp_api, metrics_api, balance_api, plan_api, records_api):
+    for router in (api_router, imports_api, settings_api, icp_api, metrics_api, balance_api, plan_api,
+                   intake_api, webhooks_api, records_api):  # fmt: skip
         app.include_router(router, responses=PROBLEM_RESPONSES)
     for router in pages.routers():
         app.include_router(router)

@@ -170,6 +170,13 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/plan"): "view",
     ("GET", "/plan/tables/{table}.csv"): "view",
     ("GET", "/plan/tables/{table}.xlsx"): "view",
+    # REST API: real-time intake (token, Idempotency-Key) and outgoing webhooks
+    ("POST", "/api/v1/leads"): "import",
+    ("GET", "/api/v1/webhooks"): "routing.run",
+    ("POST", "/api/v1/webhooks"): "routing.run",
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): "routing.run",
+    ("GET", "/api/v1/webhooks/deliveries"): "routing.run",
+    ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"): "routing.run",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",

@@ -1,0 +1,171 @@
+"""``POST /api/v1/leads``: real-time intake of one lead (token, permission import, Idempotency-Key).
+
+The idempotency key is claimed in the same transaction as the intake itself: a retry after success
+gets the stored answer (``Idempotent-Replayed: true``); a concurrent request with the same key waits
+for the first and then gets its answer; a failed request leaves no key and nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tenbin.api.deps import ApiCtx, api_requires
+from tenbin.api.idempotency import (
+    API_IDEMPOTENCY_KEY_IN_PROGRESS,
+    API_IDEMPOTENCY_KEY_REUSED,
+    KEY_LIFETIME,
+    PENDING,
+    _check_key,
+    keys_t,
+    request_hash,
+)
+from tenbin.auth.roles import Permission
+from tenbin.db.engine import write_transaction
+from tenbin.errors import ErrorCode, Place, TenbinError
+from tenbin.intake.service import intake
+
+router = APIRouter(prefix="/api/v1", tags=["intake"])
+
+INTAKE_IDEMPOTENCY_KEY_REQUIRED = ErrorCode(
+    "INTAKE_IDEMPOTENCY_KEY_REQUIRED",
+    "POST /api/v1/leads needs an Idempotency-Key header (e.g. a UUID per lead submission), so that a retried "
+    "request never creates a second lead or assignment.",
+    "POST /api/v1/leads には Idempotency-Key ヘッダー(送信ごとの UUID など)が必要です。"
+    "再送されたリクエストでリードや割り当てが重複しないようにするためです。",
+    400,
+)
+Text = str | None
+Loose = str | int | float | None
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LeadIn(_In):
+    email: Text = Field(None, max_length=320, description="名寄せ key: the lead is updated when the email is known")
+    last_name: Text = Field(None, max_length=100)
+    first_name: Text = Field(None, max_length=100)
+    last_name_kana: Text = Field(None, max_length=100)
+    first_name_kana: Text = Field(None, max_length=100)
+    phone: Text = Field(None, max_length=40)
+    department: Text = Field(None, max_length=200)
+    title: Text = Field(None, max_length=200)
+    level: Text = Field(
+        None, max_length=40, description="staff | manager | director | executive (or 担当/課長/部長/役員)"
+    )
+    source: Text = Field(None, max_length=200)
+
+
+class CompanyIn(_In):
+    name: Text = Field(None, max_length=300)
+    corporate_number: str | int | None = Field(None, description="法人番号 (13 digits, check digit verified)")
+    domain: Text = Field(None, max_length=255)
+    industry: Text = Field(None, max_length=200, description="JSIC name or letter, e.g. 情報通信業 or G")
+    employees: Loose = None
+    revenue: Loose = None
+    prefecture: Text = Field(None, max_length=20)
+    city: Text = Field(None, max_length=200)
+    address: Text = Field(None, max_length=500)
+    postal_code: Text = Field(None, max_length=10)
+    phone: Text = Field(None, max_length=40)
+    listing: Text = Field(None, max_length=40)
+
+
+class ResponseIn(_In):
+    campaign: str | int | None = Field(None, description="campaign name or id (required)")
+    offer: str | int | None = Field(None, description="offer name or id, e.g. デモ申込")
+    responded_at: Text = Field(None, max_length=40, description="ISO 8601; default now")
+
+
+class BuyingGroupIn(_In):
+    role: Text = Field(
+        None, max_length=40, description="決裁者 | 予算権限者 | 利用部門 | 情シス/技術評価者 | 推進者 | 影響者"
+    )
+    stance: Text = Field(None, max_length=20, description="support | neutral | oppose | unknown (賛成/中立/反対/不明)")
+    engagement: str | int | None = Field(None, description="0–3 or なし/低/中/高")
+
+
+class IntakeIn(_In):
+    lead: LeadIn
+    company: CompanyIn | None = None
+    response: ResponseIn
+    buying_group: BuyingGroupIn | None = None
+    budget: Loose = Field(None, description="the budget the company declared, in yen (e.g. 3000000 or 300万円)")
+
+
+class IntakeOut(BaseModel):
+    lead: dict[str, Any]
+    account: dict[str, Any]
+    response: dict[str, Any]
+    opportunity_id: int | None
+    icp: dict[str, Any]
+    likelihood: dict[str, Any] | None
+    quadrant: str | None
+    routing: dict[str, Any] | None
+    routing_note: dict[str, Any] | None = None
+
+
+IDEMPOTENCY = Header(None, alias="Idempotency-Key", description="Required: one key per submission (e.g. a UUID)")
+
+
+def _claim(conn: Connection, key: str, user_id: int, digest: str, now: dt.datetime) -> JSONResponse | None:
+    """The stored answer of an earlier identical request, or None after inserting the key (in this transaction)."""
+    where = (keys_t.c.key == key, keys_t.c.user_id == user_id)
+    if random.random() < 0.01:  # sampling, not security: expire old keys now and then
+        conn.execute(delete(keys_t).where(keys_t.c.created_at < now - KEY_LIFETIME))
+    row = conn.execute(select(keys_t.c.request_hash, keys_t.c.status, keys_t.c.response).where(*where)).first()
+    if row is None:
+        conn.execute(
+            insert(keys_t).values(key=key, user_id=user_id, request_hash=digest, status=PENDING, response={},
+                                  created_at=now)
+        )  # fmt: skip
+        return None
+    if row.request_hash != digest:
+        raise TenbinError(API_IDEMPOTENCY_KEY_REUSED, {"key": key}, Place(field="Idempotency-Key"))
+    if row.status == PENDING:
+        raise TenbinError(API_IDEMPOTENCY_KEY_IN_PROGRESS, {"key": key}, Place(field="Idempotency-Key"))
+    return JSONResponse(row.response, status_code=row.status, headers={"Idempotent-Replayed": "true"})
+
+
+@router.post(
+    "/leads",
+    status_code=201,
+    response_model=IntakeOut,
+    summary="Real-time intake: create or update a lead, its company and response; answer with ICP fit, "
+    "likelihood and routing",
+)
+def post_lead(
+    body: IntakeIn, idempotency_key: str | None = IDEMPOTENCY, ctx: ApiCtx = api_requires(Permission.IMPORT)
+) -> JSONResponse:
+    if idempotency_key is None:
+        raise TenbinError(INTAKE_IDEMPOTENCY_KEY_REQUIRED, {}, Place(field="Idempotency-Key"))
+    _check_key(idempotency_key)
+    data = body.model_dump(mode="json", exclude_none=True)
+    digest = request_hash("POST", ctx.request.url.path, data)
+    actor = f"api:{ctx.user.username}"
+    for _attempt in range(3):
+        now = dt.datetime.now().replace(microsecond=0)
+        try:
+            with write_transaction(ctx.engine) as conn:
+                stored = _claim(conn, idempotency_key, ctx.user.id, digest, now)
+                if stored is not None:
+                    return stored
+                answer = intake(conn, data, actor=actor)
+                conn.execute(
+                    update(keys_t)
+                    .where(keys_t.c.key == idempotency_key, keys_t.c.user_id == ctx.user.id)
+                    .values(status=201, response=answer)
+                )
+            return JSONResponse(answer, status_code=201)
+        except IntegrityError:
+            continue  # a concurrent request with this key (or this lead) committed first: read its result
+    raise TenbinError(API_IDEMPOTENCY_KEY_IN_PROGRESS, {"key": idempotency_key}, Place(field="Idempotency-Key"))
