@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
@@ -32,19 +31,15 @@ from tenbin.db import schema
 from tenbin.db.engine import write_transaction
 from tenbin.errors import Place, TenbinError
 from tenbin.likelihood.service import score_contacts
-from tenbin.routing import decide, state
+from tenbin.routing import decide, manage, settings, state, views
 from tenbin.routing import errors as e
 from tenbin.routing.router import TRIGGERS, Outcome, Router
 from tenbin.routing.text import ACTION_LABELS, QUADRANT_LABELS, label
 
 D = state.D
+local_now = state.local_now
 CHUNK = 500
 QUADRANT_ORDER = {q: i for i, q in enumerate(decide.QUADRANTS)}
-
-
-def local_now(timezone: str = "Asia/Tokyo") -> dt.datetime:
-    """Now, naive in workspace-local time (how tenbin stores timestamps)."""
-    return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -221,3 +216,62 @@ def run_routing(
             with write_transaction(engine) as conn:
                 outcomes += _route_part(Router(conn, now, actor=actor, icp=icp), part, leads, scores)
     return RunResult(now, dry_run, len(work), tuple(outcomes), names)
+
+
+# -- a manager's hand, and the views (thin wrappers that return Decision) --------------------------------
+def override_decision(
+    engine: Engine, *, contact_id: int, team: int | str, actor: str, reason: str | None,
+    member: int | str | None = None, now: dt.datetime | None = None,
+) -> Decision:  # fmt: skip
+    """A manager moves a lead to another team / member with a reason (audited; capacity respected)."""
+    new_id = manage.override_decision(engine, contact_id=contact_id, team=team, actor=actor, reason=reason,
+                                      member=member, now=now)  # fmt: skip
+    with engine.connect() as conn:
+        return get_decision(conn, new_id)
+
+
+def mark_handled(engine: Engine, *, contact_id: int, actor: str, now: dt.datetime | None = None) -> Decision:
+    """The lead's assignee handled it: the SLA clock stops (audited)."""
+    decision_id = manage.mark_handled(engine, contact_id=contact_id, actor=actor, now=now)
+    with engine.connect() as conn:
+        return get_decision(conn, decision_id)
+
+
+def history(conn: Connection, contact_id: int) -> list[Decision]:
+    """Every decision of a lead, oldest first (the current one last)."""
+    return [decision_of(r) for r in views.history_rows(conn, contact_id)]
+
+
+def list_decisions(
+    conn: Connection, *, team_id: int | None = None, member_id: int | None = None, quadrant: str | None = None,
+    current: bool | None = True, offset: int = 0, limit: int = 100,
+) -> list[Decision]:  # fmt: skip
+    """Decisions, newest first, filtered by team, member, quadrant and current (None: all)."""
+    if quadrant is not None and quadrant not in decide.QUADRANTS:
+        raise TenbinError(e.ROUTING_FILTER_INVALID, {"field": "quadrant", "allowed": ", ".join(decide.QUADRANTS),
+                                                    "value": quadrant}, Place(field="quadrant"))  # fmt: skip
+    query = state.decision_query()
+    if team_id is not None:
+        query = query.where(D.c.team_id == team_id)
+    if member_id is not None:
+        query = query.where(D.c.member_id == member_id)
+    if quadrant is not None:
+        query = query.where(D.c.quadrant == quadrant)
+    if current is True:
+        query = query.where(D.c.superseded_at.is_(None))
+    elif current is False:
+        query = query.where(D.c.superseded_at.is_not(None))
+    query = query.order_by(D.c.decided_at.desc(), D.c.id.desc()).offset(offset).limit(limit)
+    return [decision_of(r) for r in conn.execute(query)]
+
+
+queue = views.queue
+team_loads = views.team_loads
+matrix = views.matrix
+QueueItem = views.QueueItem
+TeamLoad = views.TeamLoad
+MemberLoad = views.MemberLoad
+Cell = views.Cell
+routing_settings = settings.routing_settings
+save_routing_settings = settings.save_routing_settings
+RoutingSettings = settings.RoutingSettings

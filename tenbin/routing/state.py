@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, select
 
@@ -30,6 +31,11 @@ from tenbin.routing import errors as e
 from tenbin.routing.decide import MemberSlot, TeamSlot
 
 D = s.routing_decisions
+
+
+def local_now(timezone: str = "Asia/Tokyo") -> dt.datetime:
+    """Now, naive in workspace-local time (how tenbin stores timestamps)."""
+    return dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)
