@@ -31,6 +31,7 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
+    cast,
     func,
     literal,
     null,
@@ -236,7 +237,12 @@ def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetim
         account_of = {int(sid): account for sid, account in conn.execute(select(leads.c.sid, leads.c.account_id))}
         # Leads of one account share its group, budget and ladder: aggregate once per account.
         per_account = (
-            select(leads.c.account_id.label("sid"), leads.c.account_id, null().label("contact_id"), leads.c.opp_id)
+            select(
+                leads.c.account_id.label("sid"),
+                leads.c.account_id,
+                cast(null(), schema.contacts.c.id.type).label("contact_id"),
+                leads.c.opp_id,
+            )
             .where(leads.c.account_id.is_not(None))
             .distinct()
         )

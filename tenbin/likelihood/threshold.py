@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,11 +143,13 @@ def choose_threshold(probabilities: np.ndarray[Any, Any], weeks: int, capacity: 
 
 
 def choose_by_capacity(
-    engine: Engine, *, icp_condition: ColumnElement[bool], actor: str, as_of: dt.datetime | None = None,
-    weeks: int = DEFAULT_WEEKS, dry_run: bool = False,
+    engine: Engine, *, icp_condition: Callable[[Connection], ColumnElement[bool]], actor: str,
+    as_of: dt.datetime | None = None, weeks: int = DEFAULT_WEEKS, dry_run: bool = False,
 ) -> ThresholdChoice:  # fmt: skip
+    """Choose the threshold by capacity and store it (unless ``dry_run``). ``icp_condition(conn)``
+    gives the SQL condition on ``accounts`` for the current ICP (the ICP slice's version_condition)."""
     with engine.connect() as conn:
-        choice = capacity_threshold(conn, icp_condition=icp_condition, as_of=as_of, weeks=weeks)
+        choice = capacity_threshold(conn, icp_condition=icp_condition(conn), as_of=as_of, weeks=weeks)
     if not dry_run:
         _save(engine, choice, actor)
     return choice
