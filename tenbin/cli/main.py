@@ -20,6 +20,7 @@ from tenbin.cli import metrics as metrics_cli
 from tenbin.cli import plan as plan_cli
 from tenbin.cli import serve as serve_cli
 from tenbin.cli import users as users_cli
+from tenbin.cli import webhooks as webhooks_cli
 from tenbin.cli.common import State, err
 from tenbin.errors import INTERNAL, TenbinError
 from tenbin.settings import default_lang, load_settings
@@ -41,6 +42,7 @@ serve_cli.register(app)
 imports_cli.register(app)
 demo_cli.register(app)
 engagement_cli.register(app)
+webhooks_cli.register(app)
 
 
 @app.callback()

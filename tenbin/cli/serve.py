@@ -49,6 +49,7 @@ def serve_cmd(
     host: str | None = typer.Option(None, "--host", help="address to listen on (default TENBIN_HOST or 127.0.0.1)"),
     port: int | None = typer.Option(None, "--port", help="port (default TENBIN_PORT or 8000)"),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="worker processes"),
+    webhooks: bool = typer.Option(True, "--webhooks/--no-webhooks", help="deliver webhooks from each worker"),
 ) -> None:
     """Serve the web application and the REST API (/api/v1, docs at /api/docs)."""
     st = state(ctx)
@@ -56,4 +57,6 @@ def serve_cmd(
 
     check_startup(st.settings, st.engine())
     announce_first_admin(st)
+    if webhooks:  # each worker process starts a delivery thread (claims never collide: tenbin.webhooks.delivery)
+        os.environ["TENBIN_WEBHOOK_WORKER"] = "1"
     run_server(st, host or st.settings.host, port or st.settings.port, workers)

@@ -12,8 +12,8 @@ INTAKE_FIELD_REQUIRED = ErrorCode(
 )
 INTAKE_FIELD_INVALID = ErrorCode(
     "INTAKE_FIELD_INVALID",
-    "{field}: {reason}",
-    "{field}: {reason}",
+    "{field} is invalid: {reason}",
+    "{field} の値が正しくありません: {reason}",
     422,
 )
 INTAKE_CAMPAIGN_UNKNOWN = ErrorCode(
