@@ -14,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi.responses import Response
+from fastapi import Form
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from tenbin.auth.roles import Permission
@@ -22,8 +23,13 @@ from tenbin.crm import records as rec
 from tenbin.db import schema
 from tenbin.errors import TenbinError
 from tenbin.i18n import N_
+from tenbin.i18n import gettext as _
 from tenbin.likelihood.service import LeadScore, score_contacts
+from tenbin.routing import errors as rt_errors
 from tenbin.routing import text as rt
+from tenbin.routing import views
+from tenbin.routing.manage import mark_handled, override_decision
+from tenbin.routing.service import current_decision, decision_of
 from tenbin.web.context import Ctx, requires
 from tenbin.web.pages import page_router
 from tenbin.web.pages.records import _icp_explanation
@@ -44,7 +50,7 @@ FACTOR_LABELS = {
 }
 
 
-def labels(lang: str) -> dict[str, dict[str, str]]:
+def labels(lang: str) -> dict[str, Any]:
     """The routing slice's labels (quadrant, action, trigger, team kind) in the reader's language."""
     return {
         f"{name}_labels": {key: rt.label(table, key, lang) for key in table}
@@ -231,6 +237,9 @@ def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response
         found = challenges(conn, contact_id, account_id)
         deals = _opportunities(conn, contact_id, account_id)
         score = score_contacts(conn, [contact_id]).get(contact_id)
+        decision = current_decision(conn, contact_id)
+        history = [decision_of(r) for r in views.history_rows(conn, contact_id)]
+        teams = _teams(conn) if ctx.can(Permission.ROUTING_OVERRIDE) and decision is not None else []
     return render(
         ctx,
         "leads/lead.html",
@@ -248,10 +257,70 @@ def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response
         score=score,
         factors=factor_rows(score, ctx.lang),
         factor_labels=FACTOR_LABELS,
-        decision=None,
-        handled_at=None,
-        history=[],
-        teams=[],
+        decision=decision,
+        handled_at=None if decision is None else decision.handled_at,
+        history=history[::-1],  # newest first
+        teams=teams,
         reason_text=reason_text(ctx.lang),
-        **labels(ctx.lang),  # type: ignore[arg-type]
+        **labels(ctx.lang),
     )
+
+
+def _teams(conn: Connection) -> list[dict[str, Any]]:
+    """Teams with their active members, for the override form."""
+    t, m = schema.teams, schema.team_members
+    members: dict[int, list[dict[str, Any]]] = {}
+    for r in conn.execute(select(m.c.id, m.c.team_id, m.c.name).where(m.c.is_active.is_(True)).order_by(m.c.name)):
+        members.setdefault(int(r.team_id), []).append({"id": int(r.id), "name": r.name})
+    return [{"id": int(r.id), "name": r.name, "kind": r.kind, "members": members.get(int(r.id), [])}
+            for r in conn.execute(select(t.c.id, t.c.name, t.c.kind).order_by(t.c.kind, t.c.name))]  # fmt: skip
+
+
+def _target(ctx: Ctx, raw: str) -> tuple[int, int | None] | None:
+    """``team:ID`` or ``member:ID`` from the override form → (team id, member id)."""
+    kind, _sep, number = raw.partition(":")
+    if not number.isascii() or not number.isdigit() or len(number) > 18:
+        return None
+    if kind == "team":
+        return int(number), None
+    if kind == "member":
+        m = schema.team_members
+        with ctx.engine.connect() as conn:
+            team = conn.execute(select(m.c.team_id).where(m.c.id == int(number))).scalar_one_or_none()
+        return None if team is None else (int(team), int(number))
+    return None
+
+
+@router.post("/leads/{contact_id}/override")
+def override_page(
+    contact_id: int, target: str = Form(""), reason: str = Form(""), ctx: Ctx = requires(Permission.ROUTING_OVERRIDE)
+) -> Response:
+    """A manager moves the lead to another team or member, with a reason (audited by the routing slice).
+    A refusal (no reason, the member is full, nothing changes) is shown on the lead page."""
+    assert ctx.user is not None
+    chosen = _target(ctx, target.strip()[:40])
+    try:
+        if chosen is None:
+            raise TenbinError(rt_errors.ROUTING_TEAM_NOT_FOUND, {"team": target[:40]})
+        override_decision(ctx.engine, contact_id=contact_id, team=chosen[0], member=chosen[1], actor=ctx.user.username,
+                          reason=reason)  # fmt: skip
+    except TenbinError as error:
+        if error.error in (rt_errors.ROUTING_LEAD_NOT_FOUND, rec.RECORD_NOT_FOUND):
+            raise
+        ctx.flash(f"{error.code}: {error.message(ctx.lang)}", "error")
+    else:
+        ctx.flash(_("The assignment was changed. The reason is kept in the routing history."))
+    return RedirectResponse(f"/leads/{contact_id}#routing-history", status_code=303)
+
+
+@router.post("/leads/{contact_id}/handled")
+def handled_page(contact_id: int, ctx: Ctx = requires(Permission.ROUTING_OVERRIDE)) -> Response:
+    """The assignee handled the lead: its SLA timer stops."""
+    assert ctx.user is not None
+    try:
+        mark_handled(ctx.engine, contact_id=contact_id, actor=ctx.user.username)
+    except TenbinError as error:
+        ctx.flash(f"{error.code}: {error.message(ctx.lang)}", "error")
+    else:
+        ctx.flash(_("Marked handled: the response timer stopped."))
+    return RedirectResponse(f"/leads/{contact_id}#routing-history", status_code=303)
