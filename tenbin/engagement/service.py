@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select, update
 
 from tenbin.auth.audit import record
+from tenbin.crm.records import person_name
 from tenbin.db import schema as s
 from tenbin.db.engine import write_transaction
 from tenbin.engagement import coverage as cov
@@ -44,6 +46,7 @@ __all__ = [
     "AccountEngagement",
     "AccountWhitespace",
     "Attendee",
+    "ContactChoice",
     "Expected",
     "ImportSummary",
     "LadderResult",
@@ -52,6 +55,7 @@ __all__ = [
     "Session",
     "SessionCoverage",
     "WhitespaceResult",
+    "account_contacts",
     "account_engagement",
     "add_attendee",
     "add_session",
@@ -64,6 +68,7 @@ __all__ = [
     "import_seminars",
     "level_label",
     "list_seminars",
+    "parse_day",
     "role_label",
     "update_session",
 ]
@@ -136,7 +141,10 @@ def add_session(
     actor: str,
     campaign: str | int | None = None,
     notes: str | None = None,
+    attendees: Sequence[Mapping[str, Any]] = (),
 ) -> Session:
+    """A new seminar, with its attendees (each ``contact``, ``name``, ``department``, ``role``,
+    ``level`` as for :func:`add_attendee`) in the same transaction: all or nothing."""
     with write_transaction(engine) as conn:
         sem.account_name(conn, account_id)
         values = _session_values(conn, title, held_on, campaign, notes)
@@ -145,6 +153,15 @@ def add_session(
         ).scalar_one()
         record(conn, actor=actor, action="seminar.add", entity="seminar_sessions", entity_id=new_id,
                detail={"account_id": account_id, **_plain(values)})  # fmt: skip
+        seen: set[int] = set()
+        for index, person in enumerate(attendees):
+            row = attendee_values(conn, account_id, person.get("contact"), person.get("name"),
+                                  person.get("department"), person.get("role"), person.get("level"))  # fmt: skip
+            if row["contact_id"] is not None and row["contact_id"] in seen:
+                raise TenbinError(e.SEMINAR_ATTENDEE_DUPLICATE, {"contact_id": row["contact_id"]},
+                                  Place(field="attendees", position=index + 1))  # fmt: skip
+            seen.add(row["contact_id"])
+            conn.execute(insert(s.seminar_attendees).values(session_id=new_id, **row))
     return get_session(engine, session_id=int(new_id))
 
 
@@ -310,6 +327,32 @@ def compute_whitespace(
     if account_id is not None and not result.rows:
         raise TenbinError(e.WHITESPACE_NOT_CUSTOMER, {"account_id": account_id}, Place(field="account_id"))
     return result
+
+
+@dataclass(frozen=True)
+class ContactChoice:
+    id: int
+    name: str | None
+    department: str | None
+    email: str | None
+
+
+def account_contacts(engine: Engine, *, account_id: int, limit: int = 500) -> list[ContactChoice]:
+    """The account's contacts to pick attendees from (name order, at most ``limit``)."""
+    c = s.contacts
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(c.c.id, person_name(c), c.c.department, c.c.email)
+            .where(c.c.account_id == account_id)
+            .order_by(c.c.last_name_kana, c.c.last_name, c.c.id)
+            .limit(limit)
+        ).all()
+    return [ContactChoice(int(r[0]), r[1], r[2], r[3]) for r in rows]
+
+
+def parse_day(value: str | dt.date | None, field: str = "held_on") -> dt.date:
+    """A day typed as 2026-04-15, 2026/4/15 or 2026年4月15日 (SEMINAR_DATE_INVALID otherwise)."""
+    return sem.parse_day(value, field)
 
 
 def role_label(code: str | None, lang: str = "ja") -> str:
