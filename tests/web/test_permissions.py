@@ -68,6 +68,15 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/records/{entity}/{record_id}"): "view",
     # the lead page (issue 6): everyone reads
     ("GET", "/leads/{contact_id}"): "view",
+    ("POST", "/leads/{contact_id}/override"): "routing.override",
+    ("POST", "/leads/{contact_id}/handled"): "routing.override",
+    # routing pages (issue 6): queue and 2×2 read by everyone; the drill-down files list people (export)
+    ("GET", "/routing"): "view",
+    ("POST", "/routing/run"): "routing.run",
+    ("GET", "/routing/matrix"): "view",
+    ("GET", "/routing/matrix/leads"): "view",
+    ("GET", "/routing/matrix/leads.csv"): "export",
+    ("GET", "/routing/matrix/leads.xlsx"): "export",
     # ICP pages: everyone reads and experiments; saving and adopting versions needs icp.edit
     ("GET", "/icp"): "view",
     ("POST", "/icp/check"): "view",
