@@ -197,9 +197,8 @@ def main() -> None:
           + f" {'E[AUC|planted]':>15}")  # fmt: skip
     for r in runs:
         cells = " ".join(f"{r[k + '_auc']:>15.3f} {r[k + '_brier']:>7.4f}" for k in keys)
-        print(
-            f"{r['seed']:>5} {r['train']:>6} {r['test']:>5} {r['test_won']:>4} {cells} {r['expected_planted_auc']:>15.3f}"
-        )
+        head = f"{r['seed']:>5} {r['train']:>6} {r['test']:>5} {r['test_won']:>4}"
+        print(f"{head} {cells} {r['expected_planted_auc']:>15.3f}")
     medians = " ".join(f"{statistics.median(r[k + '_auc'] for r in runs):>15.3f} "
                        f"{statistics.median(r[k + '_brier'] for r in runs):>7.4f}" for k in keys)  # fmt: skip
     print(f"{'median':>23} {medians} {statistics.median(r['expected_planted_auc'] for r in runs):>15.3f}")
