@@ -18,6 +18,7 @@ from tenbin.cli import icp as icp_cli
 from tenbin.cli import imports as imports_cli
 from tenbin.cli import metrics as metrics_cli
 from tenbin.cli import plan as plan_cli
+from tenbin.cli import score as score_cli
 from tenbin.cli import serve as serve_cli
 from tenbin.cli import users as users_cli
 from tenbin.cli import webhooks as webhooks_cli
@@ -37,6 +38,7 @@ app.add_typer(users_cli.app, name="user")
 app.add_typer(icp_cli.app, name="icp")
 app.command("balance")(balance_cli.balance_cmd)
 app.add_typer(metrics_cli.app, name="metrics")
+app.add_typer(score_cli.app, name="score")
 app.command("plan")(plan_cli.plan_cmd)
 serve_cli.register(app)
 imports_cli.register(app)

@@ -22,6 +22,7 @@ from tenbin.api.engagement import router as engagement_api
 from tenbin.api.icp import router as icp_api
 from tenbin.api.imports import router as imports_api
 from tenbin.api.intake import router as intake_api
+from tenbin.api.likelihood import router as likelihood_api
 from tenbin.api.metrics import router as metrics_api
 from tenbin.api.plan import router as plan_api
 from tenbin.api.records import ERRORS as PROBLEM_RESPONSES
@@ -100,7 +101,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # records last: /{entity} paths
     for router in (api_router, imports_api, settings_api, icp_api, metrics_api, balance_api, plan_api,
-                   intake_api, webhooks_api, engagement_api, records_api):  # fmt: skip
+                   intake_api, webhooks_api, engagement_api, likelihood_api, records_api):  # fmt: skip
         app.include_router(router, responses=PROBLEM_RESPONSES)
     for router in pages.routers():
         app.include_router(router)
