@@ -197,6 +197,11 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/seminars/{session_id}/attendees"): "seminars.edit",
     ("POST", "/seminar-attendees/{attendee_id}/delete"): "seminars.edit",
     ("GET", "/api/v1/ladder"): "view",
+    # win likelihood (issue 6): everyone reads; calibration is routing.run, the threshold a setting
+    ("GET", "/api/v1/likelihood/leads/{lead_id}"): "view",
+    ("GET", "/api/v1/likelihood/model"): "view",
+    ("POST", "/api/v1/likelihood/calibrate"): "routing.run",
+    ("PUT", "/api/v1/likelihood/threshold"): "settings.edit",
     ("GET", "/api/v1/whitespace"): "view",
     ("GET", "/api/v1/accounts/{account_id}/seminars"): "view",
     ("POST", "/api/v1/accounts/{account_id}/seminars"): "seminars.edit",
