@@ -110,7 +110,9 @@ def _load_cards(loads: Sequence[views.TeamLoad], member_id: int | None) -> list[
                 continue
             bars.append(_bar(m.name, today, m.load_day, m.capacity_day, m.id))
             bars.append(_bar(m.name, week, m.load_week, m.capacity_week, m.id))
-        cards.append({"id": t.id, "name": t.name, "kind": t.kind, "bars": bars, "full": t.left == 0})
+        # full: the team's own capacity is used up, or every active member's is
+        full = t.left == 0 or (bool(t.members) and all(m.left == 0 for m in t.members))
+        cards.append({"id": t.id, "name": t.name, "kind": t.kind, "bars": bars, "full": full})
     return cards
 
 
