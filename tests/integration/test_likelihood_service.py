@@ -175,6 +175,6 @@ def test_threshold_setting_and_capacity_mode(engine: Engine) -> None:
     # N low); 13 weeks × 1 per week is ample, so the base stays
     choice = likelihood.choose_by_capacity(engine, icp_condition=lambda conn: true(), actor="test", as_of=T)
     assert choice.mode == "capacity" and choice.capacity_per_week == 1 and choice.threshold == 0.4
-    assert choice.icp_leads >= 1
+    assert choice.icp_leads is not None and choice.icp_leads >= 1
     with engine.connect() as conn:
         assert likelihood.likelihood_threshold(conn) == 0.4
