@@ -20,6 +20,7 @@ from tenbin.demo.gen_deals import decide, open_deals
 from tenbin.demo.gen_history import write_history
 from tenbin.demo.gen_leads import allocate_leads
 from tenbin.demo.gen_revenue import update_owners, write_revenue
+from tenbin.demo.gen_seminars import write_seminars
 from tenbin.demo.gen_util import Progress, Writer
 from tenbin.errors import ErrorCode, TenbinError
 
@@ -73,4 +74,5 @@ def generate(conn: Connection, *, seed: int, scale: float, progress: Progress | 
     update_owners(conn, seed, (accounts, leads, staff, history), deals, paid)
     write_challenges(writer, seed, scale, (accounts, leads, staff, refs), deals)
     write_customer_notes(writer, seed, (accounts, staff, refs), history, paid)
+    write_seminars(writer, seed)  # reads what was written above: 個別セミナー responses, buying groups
     return dict(sorted(writer.counts.items()))
