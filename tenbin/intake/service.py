@@ -17,12 +17,14 @@ from sqlalchemy import Connection
 from tenbin.errors import TenbinError
 from tenbin.icp import errors as icp_errors
 from tenbin.icp.explain import ConditionCheck, explain_account
-from tenbin.icp.versions import Definition, IcpVersion, get_version, version_definition
+from tenbin.icp.versions import Definition, IcpVersion, definition_sql, get_version, version_definition
 from tenbin.intake.parse import parse_request
 from tenbin.intake.records import Written, write_lead
 from tenbin.likelihood.service import LeadScore, score_contacts
+from tenbin.routing import decide, state
 from tenbin.routing import errors as routing_errors
-from tenbin.routing.service import Decision, local_now, route_contact
+from tenbin.routing.router import Router
+from tenbin.routing.service import Decision, get_decision, local_now
 from tenbin.webhooks.outbox import enqueue
 
 EVENT = "lead.received"
@@ -62,15 +64,21 @@ def _reason(check: ConditionCheck) -> dict[str, Any]:
     }
 
 
-def icp_fit(conn: Connection, account_id: int) -> dict[str, Any]:
-    """Whether the company matches the adopted ICP version, with every condition and the company's value."""
+def current_version(conn: Connection) -> IcpVersion | None:
     try:
-        version = get_version(conn)
+        return get_version(conn)
     except TenbinError as error:
         if error.error is not icp_errors.ICP_NO_CURRENT:
             raise
+        return None
+
+
+def icp_fit(conn: Connection, account_id: int, version: IcpVersion | None) -> dict[str, Any]:
+    """Whether the company matches the adopted ICP version, with every condition and the company's value."""
+    if version is None:
+        note = TenbinError(icp_errors.ICP_NO_CURRENT, {})
         return {"version": None, "matches": False, "score": None, "threshold": None, "reasons": [],
-                "note": {"ja": error.message("ja"), "en": error.message("en")}}  # fmt: skip
+                "note": {"ja": note.message("ja"), "en": note.message("en")}}  # fmt: skip
     explanation = explain_account(conn, _definition(conn, version), account_id=account_id)
     checks = (*explanation.rule_checks, *explanation.criteria_checks)
     return {
@@ -114,14 +122,21 @@ def routing_of(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _route(conn: Connection, contact_id: int, actor: str, now: dt.datetime) -> tuple[dict[str, Any] | None, Any]:
-    try:
-        decision = route_contact(conn, contact_id, trigger="intake", actor=actor, now=now)
-    except TenbinError as error:
-        if error.error is not routing_errors.ROUTING_NO_ICP:
-            raise
-        return None, {"ja": error.message("ja"), "en": error.message("en")}
-    return routing_of(decision), decision
+def route_scored(
+    conn: Connection, contact_id: int, scores: dict[int, LeadScore], version: IcpVersion, *, actor: str,
+    now: dt.datetime,
+) -> Decision:  # fmt: skip
+    """:func:`tenbin.routing.service.route_contact` (trigger ``intake``) with the lead's score computed
+    once by the caller, who answers with its factors too (scoring is the costliest part of an intake),
+    and the adopted ICP version's parsed definition kept per process."""
+    icp = state.Icp(version, definition_sql(_definition(conn, version)))
+    leads = state.lead_rows(conn, [contact_id], icp)
+    score = scores.get(contact_id)
+    lead = leads[contact_id]
+    quadrant = decide.quadrant_of(lead.is_icp, None if score is None else score.band)
+    router = Router(conn, now, actor=actor, kinds=decide.kinds_of(quadrant, lead.is_named), icp=icp)
+    outcome = router.route([contact_id], trigger="intake", leads=leads, scores=scores)[0]
+    return get_decision(conn, outcome.decision_id)
 
 
 def answer(written: Written, icp: dict[str, Any], likelihood: dict[str, Any] | None,
@@ -148,12 +163,16 @@ def intake(conn: Connection, data: Mapping[str, Any], *, actor: str, now: dt.dat
     request = parse_request(data)
     now = now or local_now()
     written = write_lead(conn, request, now=now)
-    icp = icp_fit(conn, written.account_id)
-    routing, decision = _route(conn, written.contact_id, actor, now)
-    likelihood = likelihood_of(score_contacts(conn, [written.contact_id], as_of=now).get(written.contact_id))
-    result = answer(written, icp, likelihood, routing)
+    version = current_version(conn)
+    icp = icp_fit(conn, written.account_id, version)
+    scores = score_contacts(conn, [written.contact_id], as_of=now)
+    routing = None
+    if version is not None:
+        routing = routing_of(route_scored(conn, written.contact_id, scores, version, actor=actor, now=now))
+    result = answer(written, icp, likelihood_of(scores.get(written.contact_id)), routing)
     if routing is None:
-        result["routing_note"] = decision
+        refusal = TenbinError(routing_errors.ROUTING_NO_ICP, {})
+        result["routing_note"] = {"ja": refusal.message("ja"), "en": refusal.message("en")}
     team_id = None if routing is None else routing["team_id"]
     enqueue(conn, team_id=team_id, event=EVENT, payload=result)
     return result
