@@ -85,7 +85,7 @@ def test_queue_capacity_bars_unassigned_first_and_filters(
     assert "アカウント営業 / 青木" in by_lead[str(routed["yamada"])]
     assert "営業1課 / 佐々木" in by_lead[str(routed["suzuki"])]
     assert "インサイド / 井上" in by_lead[str(routed["tanaka"])]
-    assert "デジタル / デジ" in by_lead[str(routed["sato"])] and "👁" in by_lead[str(routed["sato"])]
+    assert "デジタル / デジ" in by_lead[str(routed["sato"])] and "◎ 監視" in by_lead[str(routed["sato"])]
     # nothing is overdue right after routing: every timer shows time left
     assert html.count('data-sla="ok"') == 5 and 'data-sla="overdue"' not in html
     # filters: team, member, quadrant

@@ -38,7 +38,7 @@ from tenbin.web.render import render
 
 router = page_router()
 
-QUEUE_LIMIT = 300  # rows shown on the queue page (filters narrow it)
+QUEUE_LIMIT = 100  # rows shown on the queue page (filters narrow it)
 PAGE_SIZE = 100  # rows per drill-down page
 SETS = ("routed", "unrouted", "watch")
 
