@@ -18,6 +18,7 @@ from tenbin.cli import icp as icp_cli
 from tenbin.cli import imports as imports_cli
 from tenbin.cli import metrics as metrics_cli
 from tenbin.cli import plan as plan_cli
+from tenbin.cli import route as route_cli
 from tenbin.cli import score as score_cli
 from tenbin.cli import serve as serve_cli
 from tenbin.cli import users as users_cli
@@ -40,6 +41,7 @@ app.command("balance")(balance_cli.balance_cmd)
 app.add_typer(metrics_cli.app, name="metrics")
 app.add_typer(score_cli.app, name="score")
 app.command("plan")(plan_cli.plan_cmd)
+app.add_typer(route_cli.app, name="route")
 serve_cli.register(app)
 imports_cli.register(app)
 demo_cli.register(app)
