@@ -67,7 +67,7 @@ class AccountWhitespace:
 @dataclass(frozen=True)
 class WhitespaceResult:
     icp_version: int | None
-    customers: int
+    customers: int  # customers considered (for one account of a known industry: that industry's)
     products: int  # distinct products in the workspace
     sites_attribute: str | None  # label of the attribute read as sites, None: sites are not recorded
     min_share: float
@@ -148,6 +148,10 @@ def compute(
 ) -> WhitespaceResult:
     """Whitespace of every customer (or of one), ranked by opportunity (ICP customers first when asked)."""
     base = customers_query()
+    if account_id is not None:  # one account: only its industry's customers are its peers
+        industry = conn.execute(select(s.accounts.c.industry_code).where(s.accounts.c.id == account_id)).scalar()
+        if industry is not None:
+            base = base.where(s.accounts.c.industry_code == industry)
     customers = conn.execute(base.order_by(s.accounts.c.id)).all()
     ids = base.with_only_columns(s.accounts.c.id)
     facts = _facts(conn, ids)
