@@ -22,7 +22,7 @@ from tenbin.errors import TenbinError
 from tenbin.likelihood import text
 from tenbin.likelihood.calibrate import Calibration, calibrate
 from tenbin.likelihood.errors import LIKELIHOOD_LEAD_NOT_FOUND
-from tenbin.likelihood.features import Features, inputs_of, lead_features, offer_names
+from tenbin.likelihood.features import Features, inputs_of, lead_features, offer_names, opportunity_features
 from tenbin.likelihood.model import DEFAULT_THRESHOLD, DEFAULT_WEIGHTS, contributions, logistic
 from tenbin.likelihood.store import CurrentModel, current_model, list_models
 from tenbin.likelihood.threshold import (
@@ -100,6 +100,36 @@ def score_contacts(
     model = current_model(conn)
     threshold = likelihood_threshold(conn)
     return build_scores(features, model, threshold, offer_names(conn))
+
+
+@dataclass(frozen=True)
+class OpportunityScore:
+    opportunity_id: int
+    probability: float
+    band: str
+    threshold: float
+    factors: tuple[Factor, ...]
+    model_id: int | None
+    as_of: dt.datetime  # the end of the opportunity's created_on day
+
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {
+            "opportunity_id": self.opportunity_id, "probability": round(self.probability, 4), "band": self.band,
+            "threshold": self.threshold, "model_id": self.model_id, "as_of": self.as_of.isoformat(),
+            "factors": [f.as_dict(lang) for f in self.factors],
+        }  # fmt: skip
+
+
+def score_opportunities(conn: Connection, opportunity_ids: Sequence[int] | None = None) -> dict[int, OpportunityScore]:
+    """Score opportunities, each as of the end of its created_on day (as calibration sees them);
+    ``None``: every opportunity with a created_on date."""
+    features = opportunity_features(conn, opportunity_ids)
+    scores = build_scores(features, current_model(conn), likelihood_threshold(conn), offer_names(conn))
+    when = dict(zip(features.ids.tolist(), features.as_of, strict=True))
+    return {
+        sid: OpportunityScore(sid, s.probability, s.band, s.threshold, s.factors, s.model_id, when[sid])
+        for sid, s in scores.items()
+    }
 
 
 def get_lead_score(conn: Connection, contact_id: int, *, as_of: dt.datetime | None = None) -> LeadScore:

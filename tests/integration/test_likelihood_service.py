@@ -178,3 +178,17 @@ def test_threshold_setting_and_capacity_mode(engine: Engine) -> None:
     assert choice.icp_leads is not None and choice.icp_leads >= 1
     with engine.connect() as conn:
         assert likelihood.likelihood_threshold(conn) == 0.4
+
+
+def test_opportunities_are_scored_as_of_their_created_day(engine: Engine) -> None:
+    world = build_world(engine)
+    with engine.connect() as conn:
+        score = likelihood.score_opportunities(conn, [world["opportunity"]])[world["opportunity"]]
+    parts = {f.key: f for f in score.factors}
+    # created 2026-02-01: the デモ申込 (03-01) and the late 推進者 (acquired 04-01) come after it
+    assert score.as_of == dt.datetime(2026, 2, 2)
+    assert parts["consensus"].value == 3 and parts["opposition"].value == 1
+    assert parts["offer_rung"].value is None and parts["offer_rung"].contribution == 0.0
+    assert parts["recency"].value is None
+    logit = -3.0 + 1.5 - 1.0 - 0.15
+    assert score.probability == pytest.approx(1 / (1 + math.exp(-logit)))
