@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from fastapi import Path as FastApiPath
@@ -39,7 +40,9 @@ def get_lead_likelihood(
     as_of: Annotated[dt.datetime | None, Query(description="score as of this time (default: now)")] = None,
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> dict[str, Any]:
-    when = None if as_of is None else as_of.replace(tzinfo=None)
+    when = as_of
+    if as_of is not None and as_of.tzinfo is not None:  # stored times are naive, workspace-local
+        when = as_of.astimezone(ZoneInfo(ctx.settings.timezone)).replace(tzinfo=None)
     with ctx.engine.connect() as conn:
         return likelihood.get_lead_score(conn, lead_id, as_of=when).as_dict(ctx.lang)
 

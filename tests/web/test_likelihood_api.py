@@ -86,3 +86,13 @@ def test_threshold_needs_settings_edit_and_a_valid_number(
     with engine.connect() as conn:
         actions = conn.execute(select(schema.audit_log.c.action)).scalars().all()
     assert actions.count("settings.likelihood_threshold") == 1
+
+
+def test_as_of_with_an_offset_is_read_in_workspace_time(
+    engine: Engine, token_client: Callable[[str], TestClient]
+) -> None:
+    world = WORLD.build_world(engine)
+    viewer = token_client("viewer")
+    # 01:00 UTC = 10:00 in Tokyo: the same moment as the naive local time of the other test
+    body = viewer.get(f"/api/v1/likelihood/leads/{world['lead']}", params={"as_of": "2026-03-11T01:00:00Z"}).json()
+    assert body["factors"][4]["value"] == pytest.approx(10.0)
