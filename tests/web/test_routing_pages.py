@@ -70,7 +70,7 @@ def test_queue_capacity_bars_unassigned_first_and_filters(
     c = login("viewer")
     html = c.get("/routing").text
     rows = _rows(html)
-    assert len(rows) == 5
+    assert len(rows) == 5 and 'data-total="5"' in html
     assert rows[0][0] == str(routed["takahashi"]) and "全員の枠が満杯" in rows[0][1]
     assert f'class="unassigned" data-contact="{routed["takahashi"]}"' in html
     # capacity: each member with a daily capacity of 1 took one lead today and is full; digital has no limit

@@ -93,26 +93,27 @@ def _int(raw: str | None) -> int | None:
 
 
 # -- the queue ----------------------------------------------------------------------------------------
-def _bar(label: str, period: str, load: int, capacity: int | None, member_id: int | None = None) -> dict[str, Any]:
+def _bar(load: int, capacity: int | None) -> dict[str, Any]:
     full = capacity is not None and load >= capacity
     width = 100.0 if full else (0.0 if not capacity else round(100 * load / capacity, 1))
-    return {"label": label, "period": period, "load": load, "capacity": capacity, "full": full, "width": width,
-            "member_id": member_id}  # fmt: skip
+    return {"load": load, "capacity": capacity, "full": full, "width": width}
 
 
 def _load_cards(loads: Sequence[views.TeamLoad], member_id: int | None) -> list[dict[str, Any]]:
-    today, week = _("today"), _("this week")
+    """Per team: one row for the team and one per active member, each with today's and this week's bar."""
     cards = []
     for t in loads:
-        bars = [_bar(_("Team"), today, t.load_day, t.capacity_day), _bar(_("Team"), week, t.load_week, t.capacity_week)]
-        for m in t.members:
-            if member_id is not None and m.id != member_id:
-                continue
-            bars.append(_bar(m.name, today, m.load_day, m.capacity_day, m.id))
-            bars.append(_bar(m.name, week, m.load_week, m.capacity_week, m.id))
+        rows: list[dict[str, Any]] = [{"label": _("Team"), "member_id": None, "day": _bar(t.load_day, t.capacity_day),
+                 "week": _bar(t.load_week, t.capacity_week)}]  # fmt: skip
+        rows += [
+            {"label": m.name, "member_id": m.id, "day": _bar(m.load_day, m.capacity_day),
+             "week": _bar(m.load_week, m.capacity_week)}
+            for m in t.members
+            if member_id is None or m.id == member_id
+        ]  # fmt: skip
         # full: the team's own capacity is used up, or every active member's is
         full = t.left == 0 or (bool(t.members) and all(m.left == 0 for m in t.members))
-        cards.append({"id": t.id, "name": t.name, "kind": t.kind, "bars": bars, "full": full})
+        cards.append({"id": t.id, "name": t.name, "kind": t.kind, "rows": rows, "full": full})
     return cards
 
 
@@ -142,6 +143,7 @@ def _teams(conn: Connection) -> list[dict[str, Any]]:
 @router.get("/routing")
 def queue_page(request: Request, ctx: Ctx = requires(Permission.VIEW)) -> Response:
     params = request.query_params
+    summary = request.session.pop(RUN_KEY, None)
     quadrant = params.get("quadrant") if params.get("quadrant") in decide.QUADRANTS else None
     team_id, member_id, handled = _int(params.get("team")), _int(params.get("member")), params.get("handled") == "1"
     sel = {"team": team_id, "member": member_id, "quadrant": quadrant, "handled": handled}
@@ -159,31 +161,30 @@ def queue_page(request: Request, ctx: Ctx = requires(Permission.VIEW)) -> Respon
     items = sorted(items, key=lambda i: i.team_id is not None)
     return render(
         ctx, "routing/queue.html", sel=sel, teams=teams, loads=_load_cards(loads, member_id),
-        items=_queue_rows(items[:QUEUE_LIMIT], now, ctx.lang), truncated=len(items) > QUEUE_LIMIT,
-        no_icp=status.no_icp, no_teams=status.no_teams, nothing_routed=status.nothing_routed, **labels(ctx.lang),
+        items=_queue_rows(items[:QUEUE_LIMIT], now, ctx.lang), truncated=len(items) > QUEUE_LIMIT, total=len(items),
+        no_icp=status.no_icp, no_teams=status.no_teams, nothing_routed=status.nothing_routed, summary=summary,
+        **labels(ctx.lang),
     )  # fmt: skip
 
 
-def _summary_lines(result: RunResult, lang: str) -> list[str]:
-    data = result.as_dict(lang)
-    counts = {k: data[k] for k in ("considered", "created", "revisited", "unassigned", "kept")}
-    text = _(
-        "Routing ran: %(considered)s leads considered, %(created)s new decisions (%(revisited)s revisited, "
-        "%(unassigned)s unassigned), %(kept)s unchanged."
-    )
-    lines = [text % counts]
-    for row in data["summary"][:12]:
-        team = row["team"] or _("unassigned")
-        lines.append(f"{row['quadrant_label']} → {team}: {row['action_label']} × {row['count']}")
-    return lines
+RUN_KEY = "routing_run"  # the last run's summary, shown once on the queue page
+
+
+def _run_summary(result: RunResult) -> dict[str, Any]:
+    """What the queue page shows after a run (kept small: it travels in the signed session cookie)."""
+    counts = {k: v for k, v in result.as_dict().items() if k in ("considered", "created", "revisited", "unassigned",
+                                                                  "kept")}  # fmt: skip
+    rows = [[r["quadrant"], r["team"], r["action"], r["count"]] for r in result.summary()[:16]]
+    return {"counts": counts, "rows": rows}
 
 
 @router.post("/routing/run")
-def run_page(ctx: Ctx = requires(Permission.ROUTING_RUN)) -> Response:
+def run_page(request: Request, ctx: Ctx = requires(Permission.ROUTING_RUN)) -> Response:
+    """Route every open lead not yet routed and revisit the others (``tenbin route``); the summary is
+    shown on the queue page."""
     assert ctx.user is not None
     result = run_routing(ctx.engine, actor=ctx.user.username)
-    for line in _summary_lines(result, ctx.lang):
-        ctx.flash(line)
+    request.session[RUN_KEY] = _run_summary(result)
     return RedirectResponse("/routing", status_code=303)
 
 
