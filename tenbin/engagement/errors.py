@@ -14,6 +14,11 @@ LADDER_PERIOD_ORDER = ErrorCode(
     "The period starts on {period_from} after it ends on {period_to}. Swap the two dates.",
     "期間の開始日 {period_from} が終了日 {period_to} より後です。日付を入れ替えてください。",
 )
+LADDER_DATE_RANGE = ErrorCode(
+    "LADDER_DATE_RANGE",
+    "The day {value} is outside the years 1900–2999. Pick a day in that range.",
+    "日付 {value} は 1900〜2999 年の範囲外です。範囲内の日付を指定してください。",
+)
 SEMINAR_ACCOUNT_NOT_FOUND = ErrorCode(
     "SEMINAR_ACCOUNT_NOT_FOUND",
     "There is no account with id {account_id}. Pick the account from the records list.",

@@ -45,6 +45,7 @@ ROLE_ALIASES = {
 LEVELS: tuple[str, ...] = ("staff", "manager", "director", "executive")
 LEVEL_JA = {"staff": "担当", "manager": "課長", "director": "部長", "executive": "役員"}
 LEVEL_ALIASES = {**{v: k for k, v in LEVEL_JA.items()}, "担当者": "staff", "一般": "staff", "経営層": "executive"}
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 MAX_TITLE, MAX_NOTES, MAX_NAME, MAX_DEPARTMENT = 300, 10_000, 200, 200
 
 
@@ -92,16 +93,20 @@ def check_title(title: str | None) -> str:
 
 def parse_day(value: str | dt.date | None, field: str = "held_on") -> dt.date:
     """A day from 2026-04-15, 2026/4/15 or 2026年4月15日 (NFKC first, so full-width digits pass)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
-        return value
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not EARLIEST <= day <= LATEST:
+            raise TenbinError(e.SEMINAR_DATE_INVALID, {"value": day.isoformat()}, Place(field=field))
+        return day
     text = unicodedata.normalize("NFKC", value or "").strip()
     found = re.fullmatch(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?", text)
     try:
         if found is None:
             raise ValueError(text)
-        return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        day = dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        if not EARLIEST <= day <= LATEST:
+            raise ValueError(text)
+        return day
     except ValueError:
         raise TenbinError(e.SEMINAR_DATE_INVALID, {"value": value}, Place(field=field)) from None
 

@@ -96,6 +96,9 @@ def compute_ladder(
     """Step-up conversion per rung for ICP and non-ICP leads (``by="lead"``) or accounts."""
     if by not in SUBJECTS:
         raise TenbinError(e.LADDER_BY_INVALID, {"value": by, "allowed": ", ".join(SUBJECTS)}, Place(field="by"))
+    for field, day in (("period_from", period_from), ("period_to", period_to)):
+        if day is not None and not sem.EARLIEST <= day <= sem.LATEST:
+            raise TenbinError(e.LADDER_DATE_RANGE, {"value": day.isoformat()}, Place(field=field))
     if period_from is not None and period_to is not None and period_from > period_to:
         params = {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}
         raise TenbinError(e.LADDER_PERIOD_ORDER, params, Place(field="period_from"))

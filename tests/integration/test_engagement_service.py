@@ -77,6 +77,9 @@ def test_ladder_period_and_no_icp(engine: Engine) -> None:
     with pytest.raises(TenbinError) as caught:
         svc.compute_ladder(engine, period_from=dt.date(2026, 5, 1), period_to=dt.date(2026, 4, 1))
     assert caught.value.code == "LADDER_PERIOD_ORDER"
+    with pytest.raises(TenbinError) as caught:
+        svc.compute_ladder(engine, period_from=dt.date(1, 1, 1))  # found by schemathesis: an overflow before
+    assert caught.value.code == "LADDER_DATE_RANGE" and caught.value.place.field == "period_from"
 
 
 def _seminars(engine: Engine) -> tuple[svc.Session, svc.Session]:
