@@ -2,7 +2,8 @@
 
 - ``GET /api/v1/likelihood/leads/{id}`` (view): the lead's probability, band, threshold and every
   factor with its contribution and the sentence in the caller's language (``?as_of=`` optional);
-- ``GET /api/v1/likelihood/model`` (view): the model in use (weights, held-out metrics) and the threshold;
+- ``GET /api/v1/likelihood/model`` (view): the model in use (weights, held-out metrics), the threshold and
+  the latest calibration run (adopted or not);
 - ``POST /api/v1/likelihood/calibrate`` (routing.run): fit, test, store, adopt when better
   (``?dry_run=true`` stores nothing);
 - ``PUT /api/v1/likelihood/threshold`` (settings.edit): ``{"value": 0.5}`` or ``{"mode": "capacity"}``.
@@ -52,7 +53,9 @@ def get_model(ctx: ApiCtx = api_requires(Permission.VIEW)) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
         model = likelihood.current_model(conn)
         threshold = likelihood.likelihood_threshold(conn)
-    return {**model.as_dict(), "threshold": threshold}
+        latest = likelihood.list_models(conn, limit=1)
+    # the latest calibration too, adopted or not: why the defaults may still be in use
+    return {**model.as_dict(), "threshold": threshold, "latest_calibration": latest[0].as_dict() if latest else None}
 
 
 @router.post("/calibrate", summary="Fit the weights on won/lost opportunities and adopt them when better")

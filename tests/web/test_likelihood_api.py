@@ -69,6 +69,7 @@ def test_calibrate_and_model_round_trip(engine: Engine, token_client: Callable[[
     model = viewer.get("/api/v1/likelihood/model").json()
     assert model["id"] == done["model_id"] and model["kind"] == "calibrated" and model["threshold"] == 0.5
     assert model["metrics"]["split"]["test"] == 20 and model["weights"]["budget_fit"] < 0
+    assert model["latest_calibration"]["id"] == done["model_id"] and model["latest_calibration"]["is_current"]
 
 
 def test_threshold_needs_settings_edit_and_a_valid_number(
