@@ -113,3 +113,8 @@ def test_likelihood_shows_every_factor(login: Callable[..., Client], data: dict[
     assert opposition.contribution < 0
     row = re.search(r'data-factor="opposition">.*?</tr>', html, flags=re.S)
     assert row is not None and 'class="neg"' in row.group(0)
+
+
+def test_records_detail_links_the_lead_page(login: Callable[..., Client], data: dict[str, Any]) -> None:
+    html = login("viewer").get(f"/records/contacts/{data['yamada']}").text
+    assert f'href="/leads/{data["yamada"]}"' in html
