@@ -6,9 +6,9 @@ attendees needs ``seminars.edit`` (CSRF-checked forms; every change is audited b
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Form, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from tenbin.auth.roles import Permission
@@ -22,6 +22,7 @@ from tenbin.web.pages import page_router
 from tenbin.web.render import render
 
 router = page_router()
+Id = Annotated[int, Path(ge=1, le=2**62)]  # larger ids cannot be stored; refused before the database
 ICP_COLOR, NON_ICP_COLOR, INK = "#1f5fa8", "#9aa6b8", "#1d2430"
 PAGE_SIZE = 50
 ROLE_NAMES = {
@@ -114,13 +115,13 @@ def _account_page(
 
 
 @router.get("/accounts/{account_id}/seminars")
-def account_seminars(account_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response:
+def account_seminars(account_id: Id, ctx: Ctx = requires(Permission.VIEW)) -> Response:
     return _account_page(ctx, account_id)
 
 
 @router.post("/accounts/{account_id}/seminars")
 def add_seminar(
-    account_id: int,
+    account_id: Id,
     title: str = Form(""),
     held_on: str = Form(""),
     campaign: str = Form(""),
@@ -139,7 +140,7 @@ def add_seminar(
 
 @router.post("/seminars/{session_id}")
 def update_seminar(
-    session_id: int,
+    session_id: Id,
     title: str = Form(""),
     held_on: str = Form(""),
     campaign: str = Form(""),
@@ -158,7 +159,7 @@ def update_seminar(
 
 
 @router.post("/seminars/{session_id}/delete")
-def delete_seminar(session_id: int, ctx: Ctx = requires(Permission.SEMINARS_EDIT)) -> Response:
+def delete_seminar(session_id: Id, ctx: Ctx = requires(Permission.SEMINARS_EDIT)) -> Response:
     account_id = svc.delete_session(ctx.engine, session_id=session_id, actor=_actor(ctx))
     ctx.flash(_("The seminar and its attendees were deleted."))
     return RedirectResponse(f"/accounts/{account_id}/seminars", status_code=303)
@@ -166,7 +167,7 @@ def delete_seminar(session_id: int, ctx: Ctx = requires(Permission.SEMINARS_EDIT
 
 @router.post("/seminars/{session_id}/attendees")
 def add_seminar_attendee(
-    session_id: int,
+    session_id: Id,
     contact: str = Form(""),
     name: str = Form(""),
     department: str = Form(""),
@@ -186,7 +187,7 @@ def add_seminar_attendee(
 
 
 @router.post("/seminar-attendees/{attendee_id}/delete")
-def delete_seminar_attendee(attendee_id: int, ctx: Ctx = requires(Permission.SEMINARS_EDIT)) -> Response:
+def delete_seminar_attendee(attendee_id: Id, ctx: Ctx = requires(Permission.SEMINARS_EDIT)) -> Response:
     session_id = svc.delete_attendee(ctx.engine, attendee_id=attendee_id, actor=_actor(ctx))
     account_id = svc.get_session(ctx.engine, session_id=session_id).account_id
     ctx.flash(_("The attendee was removed."))
