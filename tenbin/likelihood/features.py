@@ -297,9 +297,19 @@ def _assemble(found: dict[str, dict[int, Any]], time_of: Callable[[int], dt.date
     ids = sorted(found["ids"])
     group, ladder, budget = found["group"], found["ladder"], found["budget"]
     rows = [group.get(i) for i in ids]
-    supporting = [() if g is None else tuple(r for r in KEY_ROLES if g._mapping[f"sup_{r}"]) for g in rows]
-    present = [0 if g is None else sum(1 for r in KEY_ROLES if g._mapping[f"has_{r}"]) for g in rows]
-    opposing = [() if g is None else tuple(r for r in ROLES if g._mapping[f"opp_{r}"]) for g in rows]
+    roles: dict[int, tuple[tuple[str, ...], int, tuple[str, ...]]] = {}  # leads of one account share a row
+    for g in rows:
+        if g is not None and id(g) not in roles:
+            m = g._mapping
+            roles[id(g)] = (
+                tuple(r for r in KEY_ROLES if m[f"sup_{r}"]),
+                sum(1 for r in KEY_ROLES if m[f"has_{r}"]),
+                tuple(r for r in ROLES if m[f"opp_{r}"]),
+            )
+    none: tuple[tuple[str, ...], int, tuple[str, ...]] = ((), 0, ())
+    supporting = [none[0] if g is None else roles[id(g)][0] for g in rows]
+    present = [0 if g is None else roles[id(g)][1] for g in rows]
+    opposing = [none[2] if g is None else roles[id(g)][2] for g in rows]
     return Features(
         ids=np.asarray(ids, dtype=np.int64),
         as_of=[time_of(i) for i in ids],

@@ -154,23 +154,35 @@ def build_scores(
     budget, amount = features.budget.tolist(), features.amount.tolist()
     part = {key: (values + 0.0).tolist() for key, values in parts.items()}  # + 0.0: no -0.0
     result: dict[int, LeadScore] = {}
+    made: dict[tuple[Any, ...], tuple[Factor, ...]] = {}  # leads of one account share their factors
     for k, sid in enumerate(features.ids.tolist()):
-        factors = (
-            _factor("consensus", float(support[k]) if members[k] else None, part, k,
-                    text.consensus(features.supporting_roles[k], present[k], members[k], engagement[k])),
-            _factor("opposition", float(oppose[k]) if members[k] else None, part, k,
-                    text.opposition(features.opposing_roles[k])),
-            _factor("budget_fit", None if math.isnan(ratio[k]) else round(ratio[k], 4), part, k,
-                    text.budget_fit(budget[k], amount[k])),
-            _factor("offer_rung", float(rung[k]) if rung[k] else None, part, k,
-                    text.offer_rung(rung[k], offers.get(rung[k]))),
-            _factor("recency", None if math.isnan(days[k]) else round(days[k], 2), part, k, text.recency(days[k])),
-        )  # fmt: skip
+        key = (features.supporting_roles[k], present[k], members[k], engagement[k], features.opposing_roles[k],
+               _key(budget[k]), _key(amount[k]), rung[k], _key(days[k]),
+               tuple(part[name][k] for name in part))  # fmt: skip
+        factors = made.get(key)
+        if factors is None:
+            factors = made[key] = (
+                _factor("consensus", float(support[k]) if members[k] else None, part, k,
+                        text.consensus(features.supporting_roles[k], present[k], members[k], engagement[k])),
+                _factor("opposition", float(oppose[k]) if members[k] else None, part, k,
+                        text.opposition(features.opposing_roles[k])),
+                _factor("budget_fit", None if math.isnan(ratio[k]) else round(ratio[k], 4), part, k,
+                        text.budget_fit(budget[k], amount[k])),
+                _factor("offer_rung", float(rung[k]) if rung[k] else None, part, k,
+                        text.offer_rung(rung[k], offers.get(rung[k]))),
+                _factor("recency", None if math.isnan(days[k]) else round(days[k], 2), part, k,
+                        text.recency(days[k])),
+            )  # fmt: skip
         p = float(probability[k])
         result[int(sid)] = LeadScore(
             int(sid), p, "high" if p >= threshold else "low", threshold, factors, model.id, model.weights.intercept
         )
     return result
+
+
+def _key(value: float) -> float | None:
+    """NaN as None, so equal unknowns make equal cache keys (NaN != NaN)."""
+    return None if math.isnan(value) else value
 
 
 def _factor(key: str, value: float | None, parts: dict[str, list[float]], k: int, sentences: tuple[str, str]) -> Factor:
