@@ -14,7 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from tenbin.api.deps import ApiCtx, api_requires
@@ -122,13 +124,14 @@ def _claim(conn: Connection, key: str, user_id: int, digest: str, now: dt.dateti
     where = (keys_t.c.key == key, keys_t.c.user_id == user_id)
     if random.random() < 0.01:  # sampling, not security: expire old keys now and then
         conn.execute(delete(keys_t).where(keys_t.c.created_at < now - KEY_LIFETIME))
-    row = conn.execute(select(keys_t.c.request_hash, keys_t.c.status, keys_t.c.response).where(*where)).first()
-    if row is None:
-        conn.execute(
-            insert(keys_t).values(key=key, user_id=user_id, request_hash=digest, status=PENDING, response={},
-                                  created_at=now)
-        )  # fmt: skip
+    # Claim the key: a concurrent first request with it makes this wait for its end (then nothing is inserted).
+    values = {"key": key, "user_id": user_id, "request_hash": digest, "status": PENDING, "response": {},
+              "created_at": now}  # fmt: skip
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    claimed = dialect_insert(keys_t).values(**values).on_conflict_do_nothing().returning(keys_t.c.status)
+    if conn.execute(claimed).first() is not None:
         return None
+    row = conn.execute(select(keys_t.c.request_hash, keys_t.c.status, keys_t.c.response).where(*where)).one()
     if row.request_hash != digest:
         raise TenbinError(API_IDEMPOTENCY_KEY_REUSED, {"key": key}, Place(field="Idempotency-Key"))
     if row.status == PENDING:

@@ -47,9 +47,8 @@ def _lock(conn: Connection, keys: list[str]) -> None:
     """Transaction-scoped advisory locks (PostgreSQL), always taken in the same order."""
     if conn.dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        lock_id = zlib.crc32(key.encode()) - 2**31  # a stable signed 32-bit id
-        conn.execute(select(func.pg_advisory_xact_lock(7, lock_id)))
+    ids = sorted({zlib.crc32(key.encode()) - 2**31 for key in keys})  # stable signed 32-bit ids
+    conn.execute(select(*(func.pg_advisory_xact_lock(7, lock_id) for lock_id in ids)))  # taken left to right
 
 
 def _campaign(conn: Connection, ref: str | int) -> int:
@@ -163,6 +162,8 @@ def _open_opportunity(conn: Connection, account_id: int) -> int | None:
 
 def _budget(conn: Connection, req: IntakeRequest, contact_id: int, account: Row, now: dt.datetime) -> int | None:
     """The declared budget goes on the company's latest open opportunity (a new one when it has none)."""
+    if req.budget is None and req.role is None:
+        return None  # nothing to put on a deal
     opportunity = _open_opportunity(conn, account["id"])
     if req.budget is None:
         return opportunity
