@@ -37,6 +37,8 @@ def route_cmd(
     lead: list[int] = typer.Option([], "--lead", help="only these lead IDs (repeatable)"),
     revisit: bool = typer.Option(False, "--revisit", help="only revisit current decisions; route no new leads"),
     dry_run: bool = typer.Option(False, "--dry-run", help="decide and report, write nothing"),
+    since: dt.datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"],
+                                             help="new leads: only those acquired on or after this day"),
     json_out: bool = typer.Option(False, "--json"),
     now: dt.datetime | None = typer.Option(None, "--now", formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                            help="decide as of this local time (default: now)"),
@@ -47,7 +49,8 @@ def route_cmd(
         return
     st = state(ctx)
     result = routing.run_routing(st.engine(), actor=ACTOR, contact_ids=lead or None, revisit_only=revisit,
-                                 dry_run=dry_run, now=_now(st, now))  # fmt: skip
+                                 dry_run=dry_run, now=_now(st, now),
+                                 since=None if since is None else since.date())  # fmt: skip
     data = result.as_dict(st.lang)
     if json_out:
         print_json(data)

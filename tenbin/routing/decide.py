@@ -118,7 +118,8 @@ class Choice:
     member_id: int | None
     watch: bool
     steps: tuple[Step, ...]
-    ranking: tuple[Candidate, ...] = ()  # the candidates of the taking kind, best first
+    ranking: tuple[Candidate, ...] = ()  # the best candidates of the taking kind (at most 5), best first
+    candidates: int = 0  # how many slots of that kind had room
 
 
 def quadrant_of(is_icp: bool, band: str | None) -> str:
@@ -188,7 +189,9 @@ def choose(facts: Facts, teams: list[TeamSlot] | tuple[TeamSlot, ...]) -> Choice
         if ranking:
             steps.append(Step(kind, "taken", state))
             best = ranking[0]
-            return Choice(quadrant, action, best.team_id, best.member_id, watch, tuple(steps), tuple(ranking[:5]))
+            return Choice(
+                quadrant, action, best.team_id, best.member_id, watch, tuple(steps), tuple(ranking[:5]), len(ranking)
+            )
         steps.append(Step(kind, "full", state))
     action = "unassigned_full" if any(s.outcome == "full" for s in steps) else "unassigned_no_team"
     return Choice(quadrant, action, None, None, watch, tuple(steps))

@@ -23,6 +23,7 @@ from tenbin.webhooks.outbox import enqueue
 
 D = state.D
 TRIGGERS = ("batch", "intake", "override", "revisit")
+INSERT = insert(D).returning(D.c.id)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def decision_facts(
              "last_assigned_at": None if c.last_assigned_at is None else c.last_assigned_at.isoformat()}
             for c in choice.ranking
         ],
-        "candidates": len(choice.ranking),
+        "candidates": choice.candidates,
     }  # fmt: skip
 
 
@@ -134,16 +135,16 @@ class Router:
         facts = decision_facts(lead, score, self.icp, choice, self.teams)
         if held is not None:
             self.supersede(held)
-        new_id = self.conn.execute(
-            insert(D).values(
-                contact_id=lead.contact_id, icp_version_id=self.icp.version.id, is_icp=lead.is_icp,
-                likelihood=None if score is None else score.probability,
-                likelihood_band=None if score is None else score.band, quadrant=choice.quadrant,
-                action=choice.action, team_id=choice.team_id, member_id=choice.member_id,
-                reason={**reason_sentences(facts), "facts": facts}, decided_at=self.now, decided_by=self.actor,
-                trigger=trigger, watch=choice.watch,
-            ).returning(D.c.id)
-        ).scalar_one()  # fmt: skip
+        values = {
+            "contact_id": lead.contact_id, "icp_version_id": self.icp.version.id, "is_icp": lead.is_icp,
+            "likelihood": None if score is None else score.probability,
+            "likelihood_band": None if score is None else score.band, "quadrant": choice.quadrant,
+            "action": choice.action, "team_id": choice.team_id, "member_id": choice.member_id,
+            "reason": {**reason_sentences(facts), "facts": facts}, "decided_at": self.now,
+            "decided_by": self.actor, "trigger": trigger, "watch": choice.watch,
+        }  # fmt: skip
+        # parameters apart from the statement: one compiled INSERT, the JSON never walked as SQL
+        new_id = self.conn.execute(INSERT, values).scalar_one()
         if choice.team_id is not None:
             self.teams = decide.assign(self.teams, choice.team_id, choice.member_id, self.now)
             notify(self.conn, int(new_id), lead.contact_id, facts, trigger)

@@ -167,14 +167,17 @@ def _chunks(items: list[tuple[int, str]], size: int) -> Iterator[list[tuple[int,
         yield items[start : start + size]
 
 
-def _work(conn: Connection, contact_ids: Sequence[int] | None, revisit_only: bool, now: dt.datetime) -> Any:
+def _work(
+    conn: Connection, contact_ids: Sequence[int] | None, revisit_only: bool, now: dt.datetime, since: dt.date | None
+) -> Any:
     """The leads to route, ICP × high first, with their facts read before any lock."""
     icp = state.current_icp(conn)
     if contact_ids is not None:
         missing = sorted(set(contact_ids) - state.existing_ids(conn, contact_ids))
         if missing:
             raise TenbinError(e.ROUTING_LEAD_NOT_FOUND, {"contact_id": missing[0]}, Place(field="lead"))
-    new = [] if revisit_only else state.open_lead_ids(conn, decided=False, contact_ids=contact_ids)
+    start = None if since is None else dt.datetime.combine(since, dt.time())
+    new = [] if revisit_only else state.open_lead_ids(conn, decided=False, contact_ids=contact_ids, since=start)
     old = state.open_lead_ids(conn, decided=True, contact_ids=contact_ids)
     leads = state.lead_rows(conn, new + old, icp) if new or old else {}
     scores = score_contacts(conn, list(leads), as_of=now) if leads else {}
@@ -193,14 +196,15 @@ def _route_part(router: Router, part: list[tuple[int, str]], leads: Any, scores:
 
 def run_routing(
     engine: Engine, *, actor: str, contact_ids: Sequence[int] | None = None, revisit_only: bool = False,
-    dry_run: bool = False, now: dt.datetime | None = None, chunk: int = CHUNK,
+    dry_run: bool = False, now: dt.datetime | None = None, since: dt.date | None = None, chunk: int = CHUNK,
 ) -> RunResult:  # fmt: skip
     """Route open leads without a current decision and revisit the current ones (see the module).
-    ``revisit_only`` skips undecided leads; ``dry_run`` decides everything and writes nothing.
+    ``revisit_only`` skips undecided leads; ``since`` routes only undecided leads acquired on or after
+    that day (the current decisions are all revisited); ``dry_run`` decides everything and writes nothing.
     Real runs commit every ``chunk`` leads, so intake is never blocked for long."""
     now = now or local_now()
     with engine.connect() as conn:
-        icp, work, leads, scores = _work(conn, contact_ids, revisit_only, now)
+        icp, work, leads, scores = _work(conn, contact_ids, revisit_only, now, since)
         names = {int(t.id): t.name for t in conn.execute(select(schema.teams.c.id, schema.teams.c.name))}
     outcomes: list[Outcome] = []
     if dry_run:

@@ -115,10 +115,16 @@ def open_condition(conn: Connection) -> ColumnElement[bool]:
     return and_(*parts)
 
 
-def open_lead_ids(conn: Connection, *, decided: bool | None, contact_ids: Iterable[int] | None = None) -> list[int]:
-    """Open leads, in id order: without a current decision (``decided=False``), with one (``True``) or all."""
+def open_lead_ids(
+    conn: Connection, *, decided: bool | None, contact_ids: Iterable[int] | None = None,
+    since: dt.datetime | None = None,
+) -> list[int]:  # fmt: skip
+    """Open leads, in id order: without a current decision (``decided=False``), with one (``True``) or
+    all; ``since``: acquired then or later."""
     c = s.contacts
     query = select(c.c.id).where(open_condition(conn)).order_by(c.c.id)
+    if since is not None:
+        query = query.where(c.c.acquired_at >= since)
     has_current = exists().where(D.c.contact_id == c.c.id, D.c.superseded_at.is_(None))
     if decided is True:
         query = query.where(has_current)

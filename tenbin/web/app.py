@@ -28,6 +28,7 @@ from tenbin.api.plan import router as plan_api
 from tenbin.api.records import ERRORS as PROBLEM_RESPONSES
 from tenbin.api.records import router as records_api
 from tenbin.api.routes import router as api_router
+from tenbin.api.routing import router as routing_api
 from tenbin.api.settings import router as settings_api
 from tenbin.api.webhooks import router as webhooks_api
 from tenbin.db.engine import check_connection, make_engine
@@ -101,7 +102,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # records last: /{entity} paths
     for router in (api_router, imports_api, settings_api, icp_api, metrics_api, balance_api, plan_api,
-                   intake_api, webhooks_api, engagement_api, likelihood_api, records_api):  # fmt: skip
+                   intake_api, webhooks_api, engagement_api, likelihood_api, routing_api, records_api):  # fmt: skip
         app.include_router(router, responses=PROBLEM_RESPONSES)
     for router in pages.routers():
         app.include_router(router)

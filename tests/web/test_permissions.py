@@ -222,6 +222,17 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/responses/{id}"): "view",
     ("GET", "/api/v1/buying-group"): "view",
     ("GET", "/api/v1/buying-group/{id}"): "view",
+    # routing (issue 6): reading needs view; batch runs routing.run; overrides and handled routing.override
+    ("GET", "/api/v1/routing/decisions"): "view",
+    ("GET", "/api/v1/routing/leads/{contact_id}"): "view",
+    ("POST", "/api/v1/routing/run"): "routing.run",
+    ("POST", "/api/v1/routing/leads/{contact_id}/override"): "routing.override",
+    ("POST", "/api/v1/routing/leads/{contact_id}/handled"): "routing.override",
+    ("GET", "/api/v1/routing/queue"): "view",
+    ("GET", "/api/v1/routing/loads"): "view",
+    ("GET", "/api/v1/routing/matrix"): "view",
+    ("GET", "/api/v1/routing/settings"): "view",
+    ("PUT", "/api/v1/routing/settings"): "settings.edit",
 }
 
 # Variants of a route that need a second permission besides the route's own: (method, path?query) → permission.
