@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, select
 from tenbin.db import schema
 from tenbin.db.engine import write_transaction
 from tenbin.errors import Place, TenbinError
-from tenbin.likelihood.service import score_contacts
+from tenbin.likelihood.service import LeadScore, score_contacts
 from tenbin.routing import decide, manage, settings, state, views
 from tenbin.routing import errors as e
 from tenbin.routing.router import TRIGGERS, Outcome, Router
@@ -104,17 +104,21 @@ def _check_trigger(trigger: str) -> None:
 
 
 def route_contact(
-    conn: Connection, contact_id: int, *, trigger: str, actor: str, now: dt.datetime | None = None
-) -> Decision:
+    conn: Connection, contact_id: int, *, trigger: str, actor: str, now: dt.datetime | None = None,
+    scores: dict[int, LeadScore] | None = None, icp: state.Icp | None = None,
+) -> Decision:  # fmt: skip
     """Route one lead inside the caller's write transaction; returns the current decision (new, or
-    unchanged when it stands). ROUTING_NO_ICP without an adopted ICP version."""
+    unchanged when it stands). ROUTING_NO_ICP without an adopted ICP version. A caller that scored
+    the lead already (intake answers with the factors) passes ``scores``; ``icp`` may carry the
+    adopted version's compiled condition (:func:`tenbin.routing.state.current_icp`)."""
     _check_trigger(trigger)
     now = now or local_now()
-    icp = state.current_icp(conn)
+    icp = icp or state.current_icp(conn)
     leads = state.lead_rows(conn, [contact_id], icp)
     if contact_id not in leads:
         raise TenbinError(e.ROUTING_LEAD_NOT_FOUND, {"contact_id": contact_id}, Place(field="contact_id"))
-    scores = score_contacts(conn, [contact_id], as_of=now)
+    if scores is None or contact_id not in scores:
+        scores = score_contacts(conn, [contact_id], as_of=now)
     score = scores.get(contact_id)
     quadrant = decide.quadrant_of(leads[contact_id].is_icp, None if score is None else score.band)
     router = Router(conn, now, actor=actor, kinds=decide.kinds_of(quadrant, leads[contact_id].is_named), icp=icp)

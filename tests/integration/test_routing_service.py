@@ -189,3 +189,20 @@ def test_batch_routes_icp_high_first_and_is_idempotent(engine: Engine) -> None:
                                                                                    ("icp_low", "IS", 1)]  # fmt: skip
     again = run_routing(engine, actor="test", now=NOW + dt.timedelta(hours=1))
     assert again.created == [] and count(engine, "routing_decisions") == 2
+
+
+def test_an_assignment_queues_the_teams_webhook(engine: Engine) -> None:
+    world = _world(engine)
+    with write_transaction(engine) as conn:
+        lead = add_lead(conn, world, "hook", icp=True, high=True)
+        other = add_lead(conn, world, "quiet", icp=False, high=False)
+        conn.execute(s.webhooks.insert().values(team_id=world.teams["営業"], name="営業Slack", url="https://example.jp/h",
+                                                secret="s" * 32, events=["routing.assigned"]))  # fmt: skip
+    decided = _route(engine, lead)
+    _route(engine, other)  # the digital team has no webhook
+    _route(engine, lead)  # unchanged: nothing new to send
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.webhook_deliveries.c.event, s.webhook_deliveries.c.payload)).all()
+    assert [(r.event, r.payload["decision_id"], r.payload["member"]) for r in rows] == [
+        ("routing.assigned", decided.id, "佐藤")  # type: ignore[attr-defined]
+    ]
