@@ -205,6 +205,11 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/whitespace"): "view",
     ("GET", "/api/v1/accounts/{account_id}/seminars"): "view",
     ("POST", "/api/v1/accounts/{account_id}/seminars"): "seminars.edit",
+    # page: Settings → Webhooks (list, add, remove, replay a delivery)
+    ("GET", "/settings/webhooks"): "routing.run",
+    ("POST", "/settings/webhooks"): "routing.run",
+    ("POST", "/settings/webhooks/{webhook_id}/delete"): "routing.run",
+    ("POST", "/settings/webhooks/deliveries/{delivery_id}/replay"): "routing.run",
     # REST API: records
     ("GET", "/api/v1/accounts"): "view",
     ("GET", "/api/v1/accounts/{id}"): "view",
