@@ -118,3 +118,13 @@ def test_likelihood_shows_every_factor(login: Callable[..., Client], data: dict[
 def test_records_detail_links_the_lead_page(login: Callable[..., Client], data: dict[str, Any]) -> None:
     html = login("viewer").get(f"/records/contacts/{data['yamada']}").text
     assert f'href="/leads/{data["yamada"]}"' in html
+
+
+def test_account_engagement_summary(login: Callable[..., Client], data: dict[str, Any]) -> None:
+    html = _section(login("viewer").get(f"/leads/{data['yamada']}").text, "account-engagement")
+    assert "まだ個別セミナーを開いていません" in html
+    engaged, missing = html.split("未関与")
+    assert all(r in engaged for r in ("決裁者", "予算権限者", "情報システム評価者"))
+    assert "利用部門" in missing and "推進者" in missing and "決裁者" not in missing
+    assert "まだ顧客ではありません" in html  # 天秤 has no revenue yet
+    assert f'href="/accounts/{data["tenbin"]}/seminars"' in html

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 from tenbin.auth.roles import Permission
 from tenbin.crm import records as rec
 from tenbin.db import schema
+from tenbin.engagement.service import AccountEngagement, account_engagement
 from tenbin.errors import TenbinError
 from tenbin.i18n import N_
 from tenbin.i18n import gettext as _
@@ -238,6 +239,7 @@ def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response
         deals = _opportunities(conn, contact_id, account_id)
         score = score_contacts(conn, [contact_id]).get(contact_id)
         decision = current_decision(conn, contact_id)
+        engagement: AccountEngagement | None = None if account_id is None else account_engagement(conn, account_id)
         history = [decision_of(r) for r in views.history_rows(conn, contact_id)]
         teams = _teams(conn) if ctx.can(Permission.ROUTING_OVERRIDE) and decision is not None else []
     return render(
@@ -258,6 +260,7 @@ def lead_page(contact_id: int, ctx: Ctx = requires(Permission.VIEW)) -> Response
         factors=factor_rows(score, ctx.lang),
         factor_labels=FACTOR_LABELS,
         decision=decision,
+        engagement=engagement,
         handled_at=None if decision is None else decision.handled_at,
         history=history[::-1],  # newest first
         teams=teams,
