@@ -159,29 +159,42 @@ def compute(
     if condition is not None:
         icp = set(conn.execute(ids.where(condition[1])).scalars())
     label, sites = _sites(conn)
-    by_industry: dict[str | None, list[int]] = {}
+    # department counts per industry once; an account's peers are its group minus itself (linear, not n²)
+    groups: dict[str | None, list[int]] = {}
     for row in customers:
-        by_industry.setdefault(row.industry_code, []).append(int(row.id))
+        groups.setdefault(row.industry_code, []).append(int(row.id))
     everyone = [int(r.id) for r in customers]
+    counts = {ind: _department_counts(members, facts) for ind, members in groups.items() if ind is not None}
+    counts_all = _department_counts(everyone, facts) if None in groups else Counter()
     rows = []
     for row in customers:
         if account_id is not None and int(row.id) != account_id:
             continue
-        peers = [i for i in (by_industry[row.industry_code] if row.industry_code else everyone) if i != int(row.id)]
-        rows.append(_one(row, peers, facts, icp, sites.get(int(row.id)), min_share))
+        known = row.industry_code is not None
+        group = counts[row.industry_code] if known else counts_all
+        peers = (len(groups[row.industry_code]) if known else len(everyone)) - 1
+        seen = group - Counter(facts.departments.get(int(row.id), set()))  # minus the account itself
+        rows.append(_one(row, (peers, seen), facts, icp, sites.get(int(row.id)), min_share))
     rows.sort(key=lambda w: ((not w.is_icp) if icp_first else False, -w.score, -w.ltv, w.account_id))
     return WhitespaceResult(None if condition is None else condition[0], len(customers), len(facts.product_customers),
                             label, min_share, tuple(rows))  # fmt: skip
 
 
-def _one(row: Any, peers: list[int], facts: _Facts, icp: set[int] | None, sites: str | None, min_share: float) -> Any:
+def _department_counts(members: list[int], facts: _Facts) -> Counter[str]:
+    """How many of ``members`` engage each department key."""
+    return Counter(k for m in members for k in facts.departments.get(m, set()))
+
+
+def _one(
+    row: Any, group: tuple[int, Counter[str]], facts: _Facts, icp: set[int] | None, sites: str | None, min_share: float
+) -> AccountWhitespace:
     account = int(row.id)
     engaged = facts.departments.get(account, set())
-    seen = Counter(k for p in peers for k in facts.departments.get(p, set()))
-    needed = max(1, math.ceil(min_share * len(peers)))
+    peers, seen = group
+    needed = max(1, math.ceil(min_share * peers))
     expected = {k: n for k, n in seen.items() if n >= needed}
     missing = sorted(
-        (Expected(facts.labels.get(k, k), n, len(peers)) for k, n in expected.items() if k not in engaged),
+        (Expected(facts.labels.get(k, k), n, peers) for k, n in expected.items() if k not in engaged),
         key=lambda x: (-x.customers, x.label),
     )
     bought = facts.products.get(account, set())
@@ -193,6 +206,6 @@ def _one(row: Any, peers: list[int], facts: _Facts, icp: set[int] | None, sites:
     ltv = int(row.ltv or 0)
     return AccountWhitespace(
         account, row.name, row.industry_code, row.customer_since, None if icp is None else account in icp, ltv,
-        len(peers), tuple(sorted(facts.labels.get(k, k) for k in engaged)), tuple(missing), len(expected),
+        peers, tuple(sorted(facts.labels.get(k, k) for k in engaged)), tuple(missing), len(expected),
         tuple(sorted(bought)), tuple(products), sites, share, ltv * share,
     )  # fmt: skip
