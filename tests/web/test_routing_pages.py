@@ -226,3 +226,17 @@ def test_empty_states_link_where_to_start(login: Callable[..., Client], engine: 
     assert 'id="empty-no-icp"' not in html and 'id="empty-not-routed"' in html and 'id="empty-no-teams"' in html
     english = login("viewer", username="viewer-en", locale="en").get("/routing").text
     assert "Nothing routed yet" in english and "No teams yet" in english
+
+
+def test_names_are_escaped(login: Callable[..., Client], engine: Engine, routed: dict[str, Any]) -> None:
+    script = "<script>alert(1)</script>"
+    with engine.begin() as conn:
+        c = schema.contacts
+        conn.execute(c.update().where(c.c.id == routed["sato"]).values(last_name=script))
+        m = schema.team_members
+        conn.execute(m.update().where(m.c.id == routed["デジ"]).values(name=script))
+    run_routing(engine, actor="t")
+    client = login("inside_sales")
+    for url in ("/routing", f"/leads/{routed['sato']}", "/routing/matrix/leads?quadrant=non_icp_high&set=routed"):
+        html = client.get(url).text
+        assert script not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
