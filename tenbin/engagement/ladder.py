@@ -77,7 +77,7 @@ def step_up_counts(
         .select_from(source)
         .where(*where)
         .group_by(subject, o.c.ladder_rank)
-        .subquery("firsts")
+        .cte("firsts")  # read three times (f, h, n): SQLite materialises it once
     )
     f, h = firsts.alias("f"), firsts.alias("h")
     held = (
