@@ -265,12 +265,30 @@ def drill(conn: Connection, quadrant: str, kind: str) -> Drill:
         people = _people(conn, [i for i, _ in pairs])
         rows = [_row(i, (r := people[i]).name or r.email, r.account_id, r.company, p) for i, p in pairs]
         return Drill(quadrant, kind, rows)
-    items = [i for i in views.queue(conn) if i.quadrant == quadrant and (kind != "watch" or i.watch)]
-    items.sort(key=lambda i: i.contact_id)
+    ids = list(views.matrix(conn)[quadrant].contact_ids)  # exactly the leads the matrix counted
+    d, t, m = schema.routing_decisions, schema.teams, schema.team_members
+    query = (
+        select(
+            d.c.contact_id,
+            d.c.likelihood,
+            d.c.action,
+            d.c.watch,
+            d.c.decided_at,
+            t.c.name.label("team_name"),
+            m.c.name.label("member_name"),
+        )
+        .select_from(d.outerjoin(t, t.c.id == d.c.team_id).outerjoin(m, m.c.id == d.c.member_id))
+        .where(d.c.superseded_at.is_(None), d.c.contact_id.in_(ids))
+        .order_by(d.c.contact_id)
+    )
+    if kind == "watch":
+        query = query.where(d.c.watch.is_(True))
+    found = conn.execute(query).all() if ids else []
+    people = _people(conn, [r.contact_id for r in found])
     rows = [
-        _row(i.contact_id, i.lead_name or i.email, i.account_id, i.account_name, i.likelihood, i.action, i.team_name,
-             i.member_name, i.decided_at)
-        for i in items
+        _row(r.contact_id, (p := people[r.contact_id]).name or p.email, p.account_id, p.company, r.likelihood, r.action,
+             r.team_name, r.member_name, r.decided_at)
+        for r in found
     ]  # fmt: skip
     return Drill(quadrant, kind, rows)
 
