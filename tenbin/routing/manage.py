@@ -109,9 +109,9 @@ def override_decision(
     note = clean_note(reason)
     now = now or state.local_now()
     with write_transaction(engine) as conn:
+        state.lock_leads(conn, [contact_id])  # the lead first, then the team (tenbin.routing.state)
         team_row = _team(conn, team)
         state.lock_teams(conn, team_ids=[team_row.id])
-        state.lock_leads(conn, [contact_id])
         held = _held(conn, contact_id)
         member_row = None if member is None or str(member).strip() == "" else _member(conn, team_row, member)
         member_id = None if member_row is None else int(member_row.id)

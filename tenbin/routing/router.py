@@ -95,9 +95,10 @@ class Router:
 
     def __init__(
         self, conn: Connection, now: dt.datetime, *, actor: str, kinds: Sequence[str] | None = None,
-        icp: state.Icp | None = None,
+        icp: state.Icp | None = None, batch: bool = False,
     ) -> None:  # fmt: skip
         self.conn = conn
+        self.batch = batch  # batches skip leads another transaction holds (see tenbin.routing.state)
         self.now = now
         self.actor = actor
         self.window = state.Window.of(now)
@@ -111,8 +112,8 @@ class Router:
     ) -> list[Outcome]:  # fmt: skip
         """Decide each lead (in the given order) and store the decisions that change. ``trigger`` is one
         for all or one per lead; ``leads`` and ``scores`` may be given when the caller read them already."""
-        ids = list(contact_ids)
-        state.lock_leads(self.conn, ids)
+        locked = state.lock_leads(self.conn, list(contact_ids), skip_locked=self.batch)
+        ids = [i for i in contact_ids if i in locked]
         if leads is None:
             leads = state.lead_rows(self.conn, ids, self.icp)
         if scores is None:

@@ -113,8 +113,10 @@ def route_contact(
     adopted version's compiled condition (:func:`tenbin.routing.state.current_icp`)."""
     _check_trigger(trigger)
     now = now or local_now()
+    # the lead first, then its teams (tenbin.routing.state); a lead not visible is not routed
+    locked = state.lock_leads(conn, [contact_id])
     icp = icp or state.current_icp(conn)
-    leads = state.lead_rows(conn, [contact_id], icp)
+    leads = state.lead_rows(conn, [contact_id], icp) if locked else {}
     if contact_id not in leads:
         raise TenbinError(e.ROUTING_LEAD_NOT_FOUND, {"contact_id": contact_id}, Place(field="contact_id"))
     if scores is None or contact_id not in scores:
@@ -214,7 +216,7 @@ def run_routing(
     if dry_run:
         try:
             with write_transaction(engine) as conn:
-                router = Router(conn, now, actor=actor, icp=icp)
+                router = Router(conn, now, actor=actor, icp=icp, batch=True)
                 outcomes = _route_part(router, work, leads, scores)
                 raise _DryRun
         except _DryRun:
@@ -222,7 +224,7 @@ def run_routing(
     else:
         for part in _chunks(work, chunk):
             with write_transaction(engine) as conn:
-                outcomes += _route_part(Router(conn, now, actor=actor, icp=icp), part, leads, scores)
+                outcomes += _route_part(Router(conn, now, actor=actor, icp=icp, batch=True), part, leads, scores)
     return RunResult(now, dry_run, len(work), tuple(outcomes), names)
 
 

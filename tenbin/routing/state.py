@@ -6,11 +6,14 @@ member / team decided in ``[day_start, day_start + 1 day)`` and ``[week_start, w
 workspace-local, weeks from Monday.
 
 **Locks**: on SQLite the caller's ``BEGIN IMMEDIATE`` write transaction already serialises every
-writer. On PostgreSQL a decision first locks the rows of the teams it may assign to
-(``SELECT … FOR UPDATE``, in id order) and then the lead's row; the loads are read after the locks,
-and in READ COMMITTED each statement sees every transaction committed before it, so two decisions
-for the same team never both see the last free slot. Everyone takes team locks before lead locks and
-each in id order, so the locks cannot deadlock.
+writer. On PostgreSQL a decision locks the rows of the teams it may assign to (``SELECT … FOR
+UPDATE``, in id order) and the lead's row, and reads the loads and the current decision only after
+the locks; in READ COMMITTED each statement sees every transaction committed before it, so two
+decisions for the same team never both see the last free slot. Order: a transaction about one lead
+(intake, which has written the lead already; an override) holds the lead's row first, then takes the
+team rows; a batch takes every team row first, then the leads with ``SKIP LOCKED`` (a lead held
+elsewhere is that transaction's to route), so a batch never waits for a lead while holding teams
+and the locks cannot deadlock.
 """
 
 from __future__ import annotations
@@ -154,11 +157,16 @@ def lock_teams(conn: Connection, kinds: Iterable[str] | None = None, team_ids: I
     conn.execute(query).all()
 
 
-def lock_leads(conn: Connection, contact_ids: Sequence[int]) -> None:
-    if conn.dialect.name != "postgresql" or not contact_ids:
-        return
+def lock_leads(conn: Connection, contact_ids: Sequence[int], *, skip_locked: bool = False) -> set[int]:
+    """Lock the leads' rows (PostgreSQL), in id order; returns the ids locked. ``skip_locked`` (batches)
+    leaves out leads another transaction holds: that transaction routes them (an intake), or the next
+    run does."""
+    ids = list(contact_ids)
+    if conn.dialect.name != "postgresql" or not ids:
+        return set(ids)
     c = s.contacts
-    conn.execute(select(c.c.id).where(c.c.id.in_(list(contact_ids))).order_by(c.c.id).with_for_update()).all()
+    query = select(c.c.id).where(c.c.id.in_(ids)).order_by(c.c.id).with_for_update(skip_locked=skip_locked)
+    return {int(i) for i in conn.execute(query).scalars()}
 
 
 # -- teams and loads ------------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ def _run(
     engine: Engine, ex: Example, ops: list[tuple[str, object, object]], tag: str, errors: list[BaseException]
 ) -> None:
     barrier = threading.Barrier(THREADS)
+    committed: list[int] = []
 
     def work(part: list[tuple[int, tuple[str, object, object]]]) -> None:
         try:
@@ -75,10 +76,11 @@ def _run(
                     # would serialise the routing too and hide a missing routing lock
                     with write_transaction(engine) as conn:
                         lead = add_lead(conn, ex.world, f"p{tag}-{k}", icp=bool(a), high=bool(b))
+                    committed.append(lead)  # a retry is of a lead some request already wrote
                     with write_transaction(engine) as conn:
                         route_contact(conn, lead, trigger="intake", actor="property", now=NOW)
                 elif kind == "retry":
-                    created = list(ex.world.leads.values())
+                    created = list(committed)
                     if created:
                         with write_transaction(engine) as conn:
                             lead = created[int(a) % len(created)]  # type: ignore[call-overload]
