@@ -107,6 +107,8 @@ def test_seminars_recorded_edited_and_deleted_from_the_page(engine: Engine, logi
     page = sales.page("/accounts/3/seminars").text  # type: ignore[attr-defined]
     # before: C31 (it_evaluator) → after: + champion, budget holder
     assert "1 → 3 / 5" in page and "推進者(チャンピオン)" in page and "経理課" in page
+    chart = sales.get("/accounts/3/seminars/coverage.json").json()
+    assert [(v["day"], v["count"]) for v in chart["data"]["values"]] == [("2026-02-01", 3), ("2026-02-01", 3)]
     saved = sales.submit(f"/seminars/{session_id}", {"title": "DX勉強会(改)", "held_on": "2026-02-03"})
     assert "DX勉強会(改)" in saved.text  # type: ignore[attr-defined]
     no_csrf = sales.post(f"/seminars/{session_id}/delete", data={})

@@ -191,6 +191,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/ladder/chart.json"): "view",
     ("GET", "/whitespace"): "view",
     ("GET", "/accounts/{account_id}/seminars"): "view",
+    ("GET", "/accounts/{account_id}/seminars/coverage.json"): "view",
     ("POST", "/accounts/{account_id}/seminars"): "seminars.edit",
     ("POST", "/seminars/{session_id}"): "seminars.edit",
     ("POST", "/seminars/{session_id}/delete"): "seminars.edit",

@@ -194,6 +194,32 @@ def delete_seminar_attendee(attendee_id: Id, ctx: Ctx = requires(Permission.SEMI
     return RedirectResponse(f"/accounts/{account_id}/seminars#seminar-{session_id}", status_code=303)
 
 
+def coverage_spec(found: svc.AccountEngagement) -> dict[str, Any]:
+    """Key roles and departments engaged after each seminar, over time (a line per measure)."""
+    roles, departments = _("Key roles engaged"), _("Departments engaged")
+    values = [{"day": c.held_on.isoformat(), "measure": m, "count": n, "title": c.title}
+              for c in found.coverage
+              for m, n in ((roles, len(c.roles_after)), (departments, len(c.departments_after)))]  # fmt: skip
+    color = {"field": "measure", "type": "nominal", "title": None,
+             "scale": {"domain": [roles, departments], "range": [ICP_COLOR, NON_ICP_COLOR]}}  # fmt: skip
+    return {
+        "$schema": card.SCHEMA, "config": {"font": card.WEB_FONT, "view": {"stroke": None},
+                                           "legend": {"orient": "bottom"}},
+        "data": {"values": values}, "width": "container", "height": 180,
+        "mark": {"type": "line", "point": True, "interpolate": "step-after", "tooltip": True},
+        "encoding": {"x": {"field": "day", "type": "temporal", "title": _("Held on")},
+                     "y": {"field": "count", "type": "quantitative", "title": None, "axis": {"tickMinStep": 1}},
+                     "color": color},
+    }  # fmt: skip
+
+
+@router.get("/accounts/{account_id}/seminars/coverage.json")
+def coverage_chart(account_id: Id, ctx: Ctx = requires(Permission.VIEW)) -> Response:
+    with ctx.engine.connect() as conn:
+        found = svc.account_engagement(conn, account_id)
+    return JSONResponse(coverage_spec(found))
+
+
 # -- whitespace ------------------------------------------------------------------------------------
 @router.get("/whitespace")
 def whitespace_page(request: Request, ctx: Ctx = requires(Permission.VIEW)) -> Response:
