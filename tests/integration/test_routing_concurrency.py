@@ -3,14 +3,16 @@ threads against the real database (SQLite file, PostgreSQL), no member or team i
 beyond the capacity in force when the assignment was made, and every lead has exactly one current
 decision.
 
-Each example replaces the teams with its own; an intake creates a lead, then routes it in a write
+Each example replaces the teams with its own. An intake creates a lead, then routes it in a write
 transaction of its own (in one transaction, as ``POST /api/v1/leads`` does, the data-revision row
-lock taken by writing the lead would serialise the intakes and hide a missing routing lock); capacity
-changes update a member in their own transaction; a retry routes an already created lead again (a
-retried request: nothing new may be written). After the threads finish, the decisions are replayed
-in id order (the order the locks granted them): the load each decision recorded must equal the
-recount of the earlier decisions, be below the capacity it recorded, and that capacity must be one
-the member really had (its initial value or one set by an operation).
+lock taken by writing the lead would serialise the intakes and hide a missing routing lock);
+capacity changes update a member in their own transaction; a retry routes an already written lead
+again (a retried request: nothing new may be written); a batch run routes and revisits the
+example's leads (an unassigned lead gets a member once a capacity rises, superseding its old
+decision). After the threads finish, the decisions are replayed in id order (the order the locks
+granted them): the load each decision recorded must equal the recount of the earlier decisions
+still current, be below the capacity it recorded, and that capacity must be one the member really
+had (its initial value or one set by an operation); only each lead's latest decision is current.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy import Engine, select
 
 from tenbin.db import schema as s
 from tenbin.db.engine import write_transaction
-from tenbin.routing.service import route_contact
+from tenbin.routing.service import route_contact, run_routing
 
 THREADS = 4
 _serial = counter(1)
@@ -38,6 +40,7 @@ operation = st.one_of(
     st.tuples(st.just("intake"), st.booleans(), st.booleans()),
     st.tuples(st.just("capacity"), st.integers(0, 3), capacity),
     st.tuples(st.just("retry"), st.integers(0, 30), st.none()),
+    st.tuples(st.just("batch"), st.none(), st.none()),
 )
 
 
@@ -61,6 +64,27 @@ def _setup(engine: Engine, tag: str, caps: list[int | None], team_cap: int | Non
     return Example(world, members, {m: {c} for m, c in zip(members, caps, strict=True)})
 
 
+def _op(engine: Engine, ex: Example, tag: str, k: int, op: tuple[str, object, object], committed: list[int]) -> None:
+    kind, a, b = op
+    if kind == "intake":
+        # the lead is written first: writing leads moves the data revision, whose row lock would
+        # serialise the routing too and hide a missing routing lock
+        with write_transaction(engine) as conn:
+            lead = add_lead(conn, ex.world, f"p{tag}-{k}", icp=bool(a), high=bool(b))
+        committed.append(lead)  # a retry is of a lead some request already wrote
+        with write_transaction(engine) as conn:
+            route_contact(conn, lead, trigger="intake", actor="property", now=NOW)
+    elif kind == "retry" and committed:
+        with write_transaction(engine) as conn:
+            lead = committed[int(a) % len(committed)]  # type: ignore[call-overload]
+            route_contact(conn, lead, trigger="intake", actor="property", now=NOW)
+    elif kind == "batch" and committed:  # routes and revisits this example's leads
+        run_routing(engine, actor="property", contact_ids=list(committed), now=NOW)
+    elif kind == "capacity":
+        with write_transaction(engine) as conn:
+            set_capacity(conn, ex.members[int(a)], b)  # type: ignore[arg-type, call-overload]
+
+
 def _run(
     engine: Engine, ex: Example, ops: list[tuple[str, object, object]], tag: str, errors: list[BaseException]
 ) -> None:
@@ -70,24 +94,8 @@ def _run(
     def work(part: list[tuple[int, tuple[str, object, object]]]) -> None:
         try:
             barrier.wait()
-            for k, (kind, a, b) in part:
-                if kind == "intake":
-                    # the lead is written first: writing leads moves the data revision, whose row lock
-                    # would serialise the routing too and hide a missing routing lock
-                    with write_transaction(engine) as conn:
-                        lead = add_lead(conn, ex.world, f"p{tag}-{k}", icp=bool(a), high=bool(b))
-                    committed.append(lead)  # a retry is of a lead some request already wrote
-                    with write_transaction(engine) as conn:
-                        route_contact(conn, lead, trigger="intake", actor="property", now=NOW)
-                elif kind == "retry":
-                    created = list(committed)
-                    if created:
-                        with write_transaction(engine) as conn:
-                            lead = created[int(a) % len(created)]  # type: ignore[call-overload]
-                            route_contact(conn, lead, trigger="intake", actor="property", now=NOW)
-                else:
-                    with write_transaction(engine) as conn:
-                        set_capacity(conn, ex.members[int(a)], b)  # type: ignore[arg-type]
+            for k, op in part:
+                _op(engine, ex, tag, k, op, committed)
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
 
@@ -116,8 +124,15 @@ def _check(engine: Engine, ex: Example, team_cap: int | None) -> None:
     member_load: Counter[int] = Counter()
     team_load: Counter[int] = Counter()
     sales = ex.world.teams[next(n for n in ex.world.teams if n.startswith("営業"))]
+    last = {r.contact_id: r.id for r in rows}
+    holder: dict[int, tuple[int | None, int | None]] = {}
     for r in rows:
-        assert r.superseded_at is None  # no supersession in this property: loads only grow
+        assert (r.superseded_at is None) == (last[r.contact_id] == r.id), "only the latest decision is current"
+        before = holder.get(r.contact_id)
+        if before is not None:  # superseded in the same transaction, before this decision: its slot is free
+            team_load[before[0]] -= int(before[0] is not None)
+            member_load[before[1]] -= int(before[1] is not None)  # type: ignore[index]
+        holder[r.contact_id] = (r.team_id, r.member_id)
         if r.team_id is None:
             continue
         assert r.team_id in team_ids
