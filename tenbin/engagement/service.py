@@ -155,7 +155,7 @@ def add_session(
             insert(s.seminar_sessions).values(account_id=account_id, **values).returning(s.seminar_sessions.c.id)
         ).scalar_one()
         record(conn, actor=actor, action="seminar.add", entity="seminar_sessions", entity_id=new_id,
-               detail={"account_id": account_id, **_plain(values)})  # fmt: skip
+               detail={"account_id": account_id, **_plain(values), "attendees": len(attendees)})  # fmt: skip
         seen: set[int] = set()
         for index, person in enumerate(attendees):
             row = attendee_values(conn, account_id, person.get("contact"), person.get("name"),
