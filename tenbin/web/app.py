@@ -61,16 +61,18 @@ WEBHOOK_WORKER_ENV = "TENBIN_WEBHOOK_WORKER"  # "1": deliver webhooks from a thr
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the webhook delivery thread when asked to; stop it at shutdown."""
-    stop = None
+    worker = None
     if os.environ.get(WEBHOOK_WORKER_ENV) == "1":
         from tenbin.webhooks.delivery import start_worker
 
-        _thread, stop = start_worker(app.state.engine)
+        worker = start_worker(app.state.engine)
     try:
         yield
     finally:
-        if stop is not None:
+        if worker is not None:
+            thread, stop = worker
             stop.set()
+            thread.join(timeout=10)  # let a send in progress record its outcome
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
