@@ -114,13 +114,14 @@ def get_queue(
     team_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     member_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     unassigned: bool = False,
+    quadrant: Quadrant | None = None,
     open_only: Annotated[bool, Query(alias="open", description="only leads not handled yet")] = False,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
     ctx: ApiCtx = api_requires(Permission.VIEW),
 ) -> list[dict[str, Any]]:
     with ctx.engine.connect() as conn:
         items = routing.queue(conn, team_id=team_id, member_id=member_id, unassigned=unassigned,
-                              include_handled=not open_only, now=_now(ctx), limit=limit)  # fmt: skip
+                              include_handled=not open_only, now=_now(ctx), limit=limit, quadrant=quadrant)  # fmt: skip
     return [i.as_dict() for i in items]
 
 

@@ -8,6 +8,7 @@ business hours starts its clock at the next opening.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 DEFAULT_SLA_HOURS: dict[str, float] = {"icp_high": 1.0, "icp_low": 8.0, "non_icp_high": 24.0, "non_icp_low": 72.0}
 DEFAULT_BUSINESS_HOURS = (9, 18)
@@ -24,6 +25,7 @@ def _opening(at: dt.datetime, start: int, end: int) -> dt.datetime:
         at = day
 
 
+@lru_cache(maxsize=4096)  # a batch's decisions share their time: the queue computes each due once
 def business_due(
     start_at: dt.datetime, hours: float, business_hours: tuple[int, int] = DEFAULT_BUSINESS_HOURS
 ) -> dt.datetime:

@@ -44,30 +44,41 @@ class QueueItem:
     handled_at: dt.datetime | None
     sla_due: dt.datetime
     overdue: bool  # not handled and past due (or handled after the due time)
-    reason: dict[str, Any]
+    reason: dict[str, Any]  # the "ja" and "en" sentences (the facts: history / current_decision)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def _queue_query(conn: Connection) -> Any:
-    c, a = s.contacts, s.accounts
+    """The queue's columns: the reason's two sentences read in SQL, not the whole facts document."""
+    c, a, t, m = s.contacts, s.accounts, s.teams, s.team_members
     name = func.trim(func.coalesce(c.c.last_name, "") + " " + func.coalesce(c.c.first_name, ""))
     return (
-        state.decision_query()
-        .add_columns(name.label("lead_name"), c.c.email, a.c.id.label("account_id"), a.c.name.label("account_name"))
-        .join(c, c.c.id == D.c.contact_id)
-        .outerjoin(a, a.c.id == c.c.account_id)
+        select(
+            D.c.id, D.c.contact_id, D.c.quadrant, D.c.action, D.c.team_id, D.c.member_id, D.c.watch, D.c.likelihood,
+            D.c.trigger, D.c.decided_at, D.c.handled_at, D.c.reason["ja"].as_string().label("reason_ja"),
+            D.c.reason["en"].as_string().label("reason_en"), t.c.name.label("team_name"),
+            m.c.name.label("member_name"), name.label("lead_name"), c.c.email, a.c.id.label("account_id"),
+            a.c.name.label("account_name"),
+        )
+        .select_from(
+            D.join(c, c.c.id == D.c.contact_id)
+            .outerjoin(a, a.c.id == c.c.account_id)
+            .outerjoin(t, t.c.id == D.c.team_id)
+            .outerjoin(m, m.c.id == D.c.member_id)
+        )
         .where(D.c.superseded_at.is_(None), state.open_filter(conn))
-    )
+    )  # fmt: skip
 
 
 def queue(
     conn: Connection, *, team_id: int | None = None, member_id: int | None = None, unassigned: bool = False,
     include_handled: bool = True, now: dt.datetime | None = None, limit: int | None = None,
+    quadrant: str | None = None,
 ) -> list[QueueItem]:  # fmt: skip
-    """Current decisions of open leads (of a team / member, or the unassigned ones), unhandled first,
-    earliest SLA due first."""
+    """Current decisions of open leads (of a team / member / quadrant, or the unassigned ones),
+    unhandled first, earliest SLA due first."""
     now = now or state.local_now()
     config = routing_settings(conn)
     query = _queue_query(conn)
@@ -77,6 +88,8 @@ def queue(
         query = query.where(D.c.member_id == member_id)
     if unassigned:
         query = query.where(D.c.team_id.is_(None))
+    if quadrant is not None:
+        query = query.where(D.c.quadrant == quadrant)
     if not include_handled:
         query = query.where(D.c.handled_at.is_(None))
     items = [_item(r, config, now) for r in conn.execute(query.order_by(D.c.decided_at, D.c.id))]
@@ -90,7 +103,7 @@ def _item(r: Any, config: RoutingSettings, now: dt.datetime) -> QueueItem:
     return QueueItem(
         int(r.id), int(r.contact_id), r.lead_name or "", r.email, r.account_id, r.account_name, r.quadrant, r.action,
         r.team_id, r.team_name, r.member_id, r.member_name, bool(r.watch), r.likelihood, r.trigger, r.decided_at,
-        r.handled_at, due, overdue, r.reason or {},
+        r.handled_at, due, overdue, {"ja": r.reason_ja, "en": r.reason_en},
     )  # fmt: skip
 
 
