@@ -143,7 +143,11 @@ def server(url: str, workers: int) -> Iterator[str]:
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=60)  # graceful: requests still queued finish first
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 Plan = list[tuple[float, str, str | None, dict[str, Any] | None]]  # (offset s, method+path, key, body)
@@ -158,7 +162,7 @@ def plan_intake(rate: float, duration: float, retry_share: float, update_share: 
         at = i / rate
         roll = rng.random()
         if sent and roll < retry_share:
-            old_at, key, body = rng.choice(sent[-int(rate):])  # a recent request, sent again with its key
+            old_at, key, body = rng.choice(sent[-int(rate) :])  # a recent request, sent again with its key
             plan.append((max(at, old_at + 0.2), "POST", key, body))
         elif sent and roll < retry_share + update_share:
             _, _, body = rng.choice(sent)  # the same lead again, a new submission
@@ -171,13 +175,13 @@ def plan_intake(rate: float, duration: float, retry_share: float, update_share: 
     return plan
 
 
-async def drive(base: str, token: str, plan: Plan, path: str) -> dict[str, Any]:
+async def drive(base: str, token: str, plan: Plan, path: str, timeout: float) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
     errors: dict[str, int] = {}
     replayed = 0
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, headers=headers) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout, headers=headers) as client:
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.5
 
@@ -218,9 +222,7 @@ def duplicates(url: str) -> dict[str, int]:
         dup_current = conn.execute(
             select(func.count()).select_from(current.having(func.count() > 1).subquery())
         ).scalar_one()
-        without = conn.execute(
-            select(func.count()).select_from(c).where(~c.c.id.in_(current))
-        ).scalar_one()
+        without = conn.execute(select(func.count()).select_from(c).where(~c.c.id.in_(current))).scalar_one()
         keys = (r.c.contact_id, r.c.campaign_id, r.c.offer_id, r.c.responded_at)
         dup_resp = conn.execute(
             select(func.count()).select_from(select(*keys).group_by(*keys).having(func.count() > 1).subquery())
@@ -231,6 +233,54 @@ def duplicates(url: str) -> dict[str, int]:
             "leads_without_decision": without, "responses_duplicated": dup_resp, "decisions": decisions}  # fmt: skip
 
 
+def phases(url: str, n: int) -> None:
+    """Where an intake's time goes, in process (no HTTP): wall and CPU ms and statements per phase."""
+    from sqlalchemy import event
+
+    from tenbin.intake import service as svc
+    from tenbin.intake.parse import parse_request
+    from tenbin.intake.records import write_lead
+    from tenbin.likelihood.service import score_contacts
+
+    prepare(url)
+    engine = make_engine(url)
+    statements = [0]
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+    rng = random.Random(7)
+    totals: dict[str, list[float]] = {}
+
+    def timed(name: str, call: Any, *args: Any, **kwargs: Any) -> Any:
+        wall, cpu, count = time.perf_counter(), time.process_time(), statements[0]
+        result = call(*args, **kwargs)
+        row = totals.setdefault(name, [0.0, 0.0, 0.0])
+        row[0] += time.perf_counter() - wall
+        row[1] += time.process_time() - cpu
+        row[2] += statements[0] - count
+        return result
+
+    warm = 20
+    for i in range(n + warm):
+        if i == warm:
+            totals.clear()
+        body = lead_body(i, rng)
+        with write_transaction(engine) as conn:
+            now = svc.local_now()
+            req = timed("parse", parse_request, body)
+            w = timed("write records", write_lead, conn, req, now=now)
+            v = timed("ICP version", svc.current_version, conn)
+            timed("ICP fit + reasons", svc.icp_fit, conn, w.account_id, v)
+            sc = timed("likelihood (score_contacts)", score_contacts, conn, [w.contact_id], as_of=now)
+            timed("routing", svc.route_scored, conn, w.contact_id, sc, v, actor="bench", now=now)
+            timed("webhook outbox", svc.enqueue, conn, team_id=None, event="lead.received", payload={})
+    engine.dispose()
+    print(f"| phase | wall ms | CPU ms | statements |  ({n} intakes, {engine.dialect.name})")
+    print("|---|---|---|---|")
+    for name, (wall, cpu, count) in totals.items():
+        print(f"| {name} | {wall / n * 1000:.1f} | {cpu / n * 1000:.1f} | {count / n:.1f} |")
+    wall, cpu = sum(r[0] for r in totals.values()), sum(r[1] for r in totals.values())
+    print(f"| total | {wall / n * 1000:.1f} | {cpu / n * 1000:.1f} | {sum(r[2] for r in totals.values()) / n:.1f} |")
+
+
 def pg_url() -> str | None:
     try:
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -239,7 +289,7 @@ def pg_url() -> str | None:
             conn.execute(text(f"CREATE DATABASE \"{PG_NAME}\" TEMPLATE template0 ENCODING 'UTF8' "
                               "LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"))  # fmt: skip
         admin.dispose()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print(f"PostgreSQL not measured: {exc}", file=sys.stderr)
         return None
     return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_NAME}"
@@ -259,23 +309,22 @@ def fmt(label: str, what: str, m: dict[str, Any]) -> str:
             f"{m['p99']:.1f} | {m['max']:.0f} | {errors}{detail} |")  # fmt: skip
 
 
-def run(label: str, url: str, args: argparse.Namespace) -> list[str]:
+def run(label: str, url: str, args: argparse.Namespace) -> None:
+    """Prints each result line as soon as it is measured."""
     token = prepare(url)
-    lines = []
     with server(url, args.workers) as base:
         warm = plan_intake(20, 1, 0, 0, seed=99)  # warm-up (not counted, not in the duplicate check's plan)
-        asyncio.run(drive(base, token, warm, "/api/v1/leads"))
+        asyncio.run(drive(base, token, warm, "/api/v1/leads", args.timeout))
         base_plan: Plan = [(i / args.rate, "GET", None, None) for i in range(int(args.rate * args.duration))]
-        baseline = asyncio.run(drive(base, token, base_plan, "/api/v1/me"))
-        lines.append(fmt(label, "GET /api/v1/me (baseline)", baseline))
+        baseline = asyncio.run(drive(base, token, base_plan, "/api/v1/me", args.timeout))
+        print(fmt(label, "GET /api/v1/me (baseline)", baseline), flush=True)
+        time.sleep(2)
         plan = plan_intake(args.rate, args.duration, args.retry_share, args.update_share, args.seed)
-        measured = asyncio.run(drive(base, token, plan, "/api/v1/leads"))
-        lines.append(fmt(label, "POST /api/v1/leads", measured))
-        print(f"{label}: replayed answers {measured['replayed']}", file=sys.stderr)
+        measured = asyncio.run(drive(base, token, plan, "/api/v1/leads", args.timeout))
+        print(fmt(label, "POST /api/v1/leads", measured), flush=True)
+        print(f"{label}: replayed answers {measured['replayed']}, errors {measured['errors']}", file=sys.stderr)
     dup = duplicates(url)
-    print(f"{label}: {dup}", file=sys.stderr)
-    lines.append(f"| {label} | database after the run | {dup} |")
-    return lines
+    print(f"| {label} | database after the run | {dup} |", flush=True)
 
 
 def main() -> None:
@@ -286,26 +335,36 @@ def main() -> None:
     parser.add_argument("--retry-share", type=float, default=0.05)
     parser.add_argument("--update-share", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per request, seconds")
+    parser.add_argument("--phases", type=int, default=0, help="only time N intakes in process, per phase")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     print(f"# intake bench {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.platform()}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}, "
           f"rate {args.rate}/s for {args.duration} s, {args.workers} workers")  # fmt: skip
+    if args.phases:
+        if not args.skip_sqlite:
+            with tempfile.TemporaryDirectory() as tmp:
+                phases(f"sqlite:///{tmp}/phases.db", args.phases)
+        if not args.skip_pg and (url := pg_url()) is not None:
+            try:
+                phases(url, args.phases)
+            finally:
+                drop_pg()
+        return
     print("| database | request | requests | sent/s | p50 ms | p95 ms | p99 ms | max ms | errors |")
     print("|---|---|---|---|---|---|---|---|---|")
     if not args.skip_pg:
         url = pg_url()
         if url is not None:
             try:
-                for line in run("PostgreSQL", url, args):
-                    print(line, flush=True)
+                run("PostgreSQL", url, args)
             finally:
                 drop_pg()
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            for line in run("SQLite", f"sqlite:///{tmp}/intake.db", args):
-                print(line, flush=True)
+            run("SQLite", f"sqlite:///{tmp}/intake.db", args)
     print(f"# load after: {os.getloadavg()[0]:.2f}")
 
 
