@@ -77,17 +77,19 @@ def step_up_counts(
         .select_from(source)
         .where(*where)
         .group_by(subject, o.c.ladder_rank)
-        .cte("firsts")  # read three times (f, h, n): SQLite materialises it once
+        .subquery("firsts")
     )
-    f, h = firsts.alias("f"), firsts.alias("h")
-    held = (
-        select(f.c.subject, f.c.rank, f.c.first_at, func.min(h.c.first_at).label("first_higher"))
-        .select_from(f.outerjoin(h, and_(h.c.subject == f.c.subject, h.c.rank > f.c.rank)))
-        .group_by(f.c.subject, f.c.rank, f.c.first_at)
-        .subquery("held")
+    # per subject: the first time at any higher rung (a running minimum from the top down, this rung
+    # excluded) and the next rung it ever reached (window functions: one pass, no self-join)
+    higher = func.min(firsts.c.first_at).over(
+        partition_by=firsts.c.subject, order_by=firsts.c.rank.desc(), rows=(None, -1)
     )
-    n = firsts.alias("n")
-    joined = held.outerjoin(n, and_(n.c.subject == held.c.subject, n.c.rank == _next_rank(held.c.rank, rungs)))
+    above = func.lead(firsts.c.rank).over(partition_by=firsts.c.subject, order_by=firsts.c.rank)
+    held = select(
+        firsts.c.subject, firsts.c.rank, firsts.c.first_at, higher.label("first_higher"), above.label("above")
+    ).subquery("held")
+    reached_next = and_(held.c.above.is_not(None), held.c.above == _next_rank(held.c.rank, rungs))
+    joined: Any = held
     if by == "lead":
         joined = joined.outerjoin(c, c.c.id == held.c.subject).outerjoin(s.accounts, s.accounts.c.id == c.c.account_id)
         icp: ColumnElement[Any] = literal(0) if condition is None else icp_flag(condition)
@@ -102,7 +104,7 @@ def step_up_counts(
             icp,
             func.count().label("total"),
             func.sum(case((held.c.first_higher.is_not(None), 1), else_=0)).label("higher"),
-            func.sum(case((n.c.subject.is_not(None), 1), else_=0)).label("next"),
+            func.sum(case((reached_next, 1), else_=0)).label("next"),
         )
         .select_from(joined)
         .where(stood, *period_conditions(held.c.first_at, period_from, period_to))
