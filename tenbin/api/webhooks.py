@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from tenbin.api.deps import ApiCtx, api_requires
@@ -15,6 +15,9 @@ from tenbin.webhooks.outbox import ALL_EVENTS, EVENTS
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 RUN = Permission.ROUTING_RUN
+MAX_ID = 2**62
+WEBHOOK_ID = Path(ge=1, le=MAX_ID)
+DELIVERY_ID = Path(ge=1, le=MAX_ID)
 
 
 class WebhookIn(BaseModel):
@@ -90,13 +93,13 @@ def post_webhook(body: WebhookIn, ctx: ApiCtx = api_requires(RUN)) -> WebhookCre
 
 
 @router.delete("/{webhook_id}", status_code=204, summary="Remove a webhook and its deliveries")
-def delete_webhook(webhook_id: int, ctx: ApiCtx = api_requires(RUN)) -> None:
+def delete_webhook(webhook_id: int = WEBHOOK_ID, ctx: ApiCtx = api_requires(RUN)) -> None:
     service.remove_webhook(ctx.engine, webhook_id, actor=ctx.user.username)
 
 
 @router.get("/deliveries", summary="Deliveries, newest first: status, attempts, last HTTP status or error, next try")
 def get_deliveries(
-    webhook_id: int | None = Query(None),
+    webhook_id: int | None = Query(None, ge=1, le=MAX_ID),
     status: Literal["pending", "delivered", "failed"] | None = Query(None),
     limit: int = Query(100, ge=1, le=1000),
     ctx: ApiCtx = api_requires(RUN),
@@ -106,5 +109,5 @@ def get_deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/replay", summary="Send a delivered or failed delivery again (same event id)")
-def post_replay(delivery_id: int, ctx: ApiCtx = api_requires(RUN)) -> DeliveryOut:
+def post_replay(delivery_id: int = DELIVERY_ID, ctx: ApiCtx = api_requires(RUN)) -> DeliveryOut:
     return _delivery(service.replay(ctx.engine, delivery_id, actor=ctx.user.username))

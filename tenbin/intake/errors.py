@@ -34,3 +34,9 @@ INTAKE_COMPANY_REQUIRED = ErrorCode(
     "company には会社名か法人番号が必要です。",
     422,
 )
+INTAKE_FIELD_OUT_OF_RANGE = ErrorCode(
+    "INTAKE_FIELD_OUT_OF_RANGE",
+    "{field} must be between {min} and {max}, not {value}.",
+    "{field} は {min}〜{max} の範囲で指定してください({value} は範囲外です)。",
+    422,
+)

@@ -42,15 +42,31 @@ class IntakeRequest:
     budget: int | None
 
 
+# What the columns hold (PostgreSQL INTEGER / BIGINT), and dates Python can represent in local time.
+LIMITS = {"company.employees": 2**31 - 1, "company.revenue": 2**62, "budget": 2**62}
+MAX_ID = 2**62
+
+
 def _convert(convert: Callable[[Any], Any], value: Any, place: str) -> Any:
     try:
-        return convert(value)
+        result = convert(value)
+    except OverflowError:
+        raise TenbinError(
+            e.INTAKE_FIELD_INVALID,
+            {"field": place, "reason": {"ja": "範囲外の値です", "en": "the value is out of range"}},
+            Place(field=place),
+        ) from None
     except TenbinError as error:
         raise TenbinError(
             e.INTAKE_FIELD_INVALID,
             {"field": place, "reason": {"ja": error.message("ja"), "en": error.message("en")}},
             Place(field=place),
         ) from error
+    limit = LIMITS.get(place)
+    if limit is not None and isinstance(result, int) and not 0 <= result <= limit:
+        raise TenbinError(e.INTAKE_FIELD_OUT_OF_RANGE, {"field": place, "min": 0, "max": f"{limit:,}",
+                                                        "value": result}, Place(field=place))  # fmt: skip
+    return result
 
 
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -67,7 +83,7 @@ def _ref(value: Any) -> str | int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return value if 0 < value <= MAX_ID else str(value)  # not an id: looked up (and not found) by name
     return str(n.nfkc_text(str(value)) or "")
 
 

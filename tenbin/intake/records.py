@@ -72,7 +72,7 @@ def _by_name_or_id(conn: Connection, table: Any, ref: str | int) -> int | None:
     if isinstance(ref, int):
         return conn.execute(select(table.c.id).where(table.c.id == ref)).scalar()
     found = conn.execute(select(table.c.id).where(table.c.name == ref)).scalar()
-    if found is None and ref.isdigit():
+    if found is None and ref.isdigit() and len(ref) <= 18:
         found = conn.execute(select(table.c.id).where(table.c.id == int(ref))).scalar()
     return None if found is None else int(found)
 

@@ -93,7 +93,7 @@ def resolve_team(conn: Connection, team: str | int | None) -> int | None:
         return None
     text = str(team).strip()
     query = select(teams.c.id).where(teams.c.name == text)
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 18:
         query = select(teams.c.id).where((teams.c.id == int(text)) | (teams.c.name == text))
     found = conn.execute(query.order_by(teams.c.id)).scalars().first()
     if found is None:

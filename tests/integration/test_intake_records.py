@@ -164,3 +164,20 @@ def test_errors_name_the_field_and_write_nothing(engine: Engine, change: dict[st
     assert field in err.value.message("en") or code != "INTAKE_FIELD_INVALID"
     assert err.value.message("ja") != err.value.message("en")
     assert _count(engine, schema.contacts) == 0 and _count(engine, schema.accounts) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"company": {"name": "X", "employees": 10**30}}, "INTAKE_FIELD_OUT_OF_RANGE", "company.employees"),
+        ({"budget": 10**30}, "INTAKE_FIELD_OUT_OF_RANGE", "budget"),
+        ({"response": {"campaign": "秋のDXセミナー", "responded_at": "0001-01-01T00:00:00+09:00"}},
+         "INTAKE_FIELD_INVALID", "response.responded_at"),
+        ({"response": {"campaign": 10**30}}, "INTAKE_CAMPAIGN_UNKNOWN", "response.campaign"),
+    ],
+)  # fmt: skip
+def test_values_beyond_the_columns_are_refused(engine: Engine, change: dict[str, Any], code: str, field: str) -> None:
+    _campaign(engine)
+    with pytest.raises(TenbinError) as err:
+        _write(engine, _body(**change))
+    assert (err.value.code, err.value.place.field) == (code, field)
