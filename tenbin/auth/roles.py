@@ -46,13 +46,30 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MARKETING: frozenset(
-        {P.VIEW, P.EXPORT, P.IMPORT, P.SETTINGS_EDIT, P.TEAMS_EDIT, P.ICP_EDIT, P.CHALLENGES_EDIT, P.ROUTING_RUN,
-         P.SEMINARS_EDIT}
-    ),  # fmt: skip
+        {
+            P.VIEW,
+            P.EXPORT,
+            P.IMPORT,
+            P.SETTINGS_EDIT,
+            P.TEAMS_EDIT,
+            P.ICP_EDIT,
+            P.CHALLENGES_EDIT,
+            P.ROUTING_RUN,
+            P.SEMINARS_EDIT,
+        }
+    ),
     Role.INSIDE_SALES: frozenset(
-        {P.VIEW, P.EXPORT, P.IMPORT, P.TEAMS_EDIT, P.ROUTING_OVERRIDE, P.ROUTING_RUN, P.CHALLENGES_EDIT,
-         P.SEMINARS_EDIT}
-    ),  # fmt: skip
+        {
+            P.VIEW,
+            P.EXPORT,
+            P.IMPORT,
+            P.TEAMS_EDIT,
+            P.ROUTING_OVERRIDE,
+            P.ROUTING_RUN,
+            P.CHALLENGES_EDIT,
+            P.SEMINARS_EDIT,
+        }
+    ),
     Role.SALES: frozenset({P.VIEW, P.EXPORT, P.ROUTING_OVERRIDE, P.CHALLENGES_EDIT, P.SEMINARS_EDIT}),
     Role.PRODUCT: frozenset({P.VIEW, P.EXPORT, P.CHALLENGES_EDIT}),
     Role.VIEWER: frozenset({P.VIEW}),

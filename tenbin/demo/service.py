@@ -43,7 +43,8 @@ SETTINGS_KEY = "demo"
 # audit log stay: they are configuration and history, not data.
 WORKSPACE_TABLES = (
     schema.webhook_deliveries, schema.webhooks, schema.seminar_attendees, schema.seminar_sessions,
-    schema.likelihood_models, schema.routing_decisions, schema.challenge_revisions, schema.challenge_links, schema.challenges,
+    schema.likelihood_models, schema.routing_decisions, schema.challenge_revisions, schema.challenge_links,
+    schema.challenges,
     schema.buying_group_members, schema.revenue_lines, schema.stage_events, schema.responses,
     schema.opportunities, schema.icp_versions, schema.team_members, schema.teams, schema.contacts,
     schema.custom_values, schema.attribute_definitions, schema.accounts, schema.campaigns, schema.import_runs,

@@ -89,8 +89,9 @@ class WinModel:
     Strengths (2026-11-25, issue 6): the first coefficients (−4.8, 0.62, −1.1, 1.5, 0.45) made
     outcomes so noisy that even this model, given exactly its own inputs, ranked held-out deals
     with an expected ROC AUC of only 0.74 (bench/likelihood_bench.py), while issue 6 asks the demo
-    to support a calibrated AUC of 0.80 — a choice of the demo's signal, stated here. The slopes are now 1.5× those, the intercept re-centred so that the
-    demo's win rate stays where it was (447 → 444 of 1,778 deals at seed 7): expected AUC ≈ 0.82.
+    to support a calibrated AUC of 0.80 — a choice of the demo's signal, stated here. The slopes
+    are now 1.5× those, the intercept re-centred so that the demo's win rate stays where it was
+    (447 → 444 won of 1,778 deals at seed 7): expected AUC ≈ 0.82.
     """
 
     intercept: float = -6.75
