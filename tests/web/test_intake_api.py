@@ -162,7 +162,8 @@ def test_errors_are_coded_with_the_field_and_write_nothing(client: TestClient, e
         422, "INTAKE_FIELD_INVALID", "company.corporate_number",
     )  # fmt: skip
     assert "チェックディジット" in ja.json()["detail"] or "法人番号" in ja.json()["detail"]
-    assert en.json()["detail"].startswith("company.corporate_number is invalid:") and en.json()["detail"] != ja.json()["detail"]
+    assert en.json()["detail"].startswith("company.corporate_number is invalid:")
+    assert en.json()["detail"] != ja.json()["detail"]
     unknown = _post(client, headers, "bad-3", {**BODY, "response": {"campaign": "ない"}})
     assert (unknown.json()["code"], unknown.json()["attr"]) == ("INTAKE_CAMPAIGN_UNKNOWN", "response.campaign")
     extra = _post(client, headers, "bad-4", {**BODY, "surprise": 1})
