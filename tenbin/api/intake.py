@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tenbin.api.deps import ApiCtx, api_requires
 from tenbin.api.idempotency import (
@@ -29,6 +30,7 @@ from tenbin.api.idempotency import (
     keys_t,
     request_hash,
 )
+from tenbin.api.records import ProblemPublic
 from tenbin.auth.roles import Permission
 from tenbin.db.engine import write_transaction
 from tenbin.errors import ErrorCode, Place, TenbinError
@@ -43,6 +45,14 @@ INTAKE_IDEMPOTENCY_KEY_REQUIRED = ErrorCode(
     "POST /api/v1/leads には Idempotency-Key ヘッダー(送信ごとの UUID など)が必要です。"
     "再送されたリクエストでリードや割り当てが重複しないようにするためです。",
     400,
+)
+INTAKE_BUSY = ErrorCode(
+    "INTAKE_BUSY",
+    "tenbin is too busy to take this lead now ({detail}). Nothing was written: retry with the same Idempotency-Key "
+    "in a few seconds.",
+    "現在混み合っていてリードを受け付けられません({detail})。何も書き込まれていません。"
+    "数秒後に同じ Idempotency-Key で再送してください。",
+    503,
 )
 Text = str | None
 Loose = str | int | float | None
@@ -139,10 +149,20 @@ def _claim(conn: Connection, key: str, user_id: int, digest: str, now: dt.dateti
     return JSONResponse(row.response, status_code=row.status, headers={"Idempotent-Replayed": "true"})
 
 
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ProblemPublic, "description": "No Idempotency-Key (INTAKE_IDEMPOTENCY_KEY_REQUIRED)."},
+    409: {"model": ProblemPublic, "description": "The first request still runs (API_IDEMPOTENCY_KEY_IN_PROGRESS)."},
+    422: {"model": ProblemPublic, "description": "A field is invalid (INTAKE_*, the field in attr; nothing written) or "
+                                                 "the key was used for another request (API_IDEMPOTENCY_KEY_REUSED)."},
+    503: {"model": ProblemPublic, "description": "Too busy (INTAKE_BUSY): nothing written, retry with the same key."},
+}  # fmt: skip
+
+
 @router.post(
     "/leads",
     status_code=201,
     response_model=IntakeOut,
+    responses=PROBLEMS,
     summary="Real-time intake: create or update a lead, its company and response; answer with ICP fit, "
     "likelihood and routing",
 )
@@ -171,4 +191,10 @@ def post_lead(
             return JSONResponse(answer, status_code=201)
         except IntegrityError:
             continue  # a concurrent request with this key (or this lead) committed first: read its result
+        except PoolTimeout:
+            raise TenbinError(INTAKE_BUSY, {"detail": "no free database connection"}) from None
+        except OperationalError as error:
+            if "database is locked" not in str(error.orig):
+                raise
+            raise TenbinError(INTAKE_BUSY, {"detail": "SQLite writer lock"}) from None
     raise TenbinError(API_IDEMPOTENCY_KEY_IN_PROGRESS, {"key": idempotency_key}, Place(field="Idempotency-Key"))
