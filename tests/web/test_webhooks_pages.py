@@ -56,3 +56,31 @@ def test_english_page_and_refusals(engine: Engine, login: Callable[..., object])
     assert bad.status_code == 400 and "WEBHOOK_URL_INVALID" in bad.text
     sales = login("sales")
     assert sales.page("/settings/webhooks").status_code == 403  # type: ignore[attr-defined]
+
+
+def test_webhooks_api(engine: Engine, client: object) -> None:
+    from tenbin.auth import service as auth
+
+    user = auth.add_user(engine, username="is-lead", role="inside_sales", password="correct horse battery", actor="t")
+    headers = {"Authorization": "Bearer " + auth.create_token(engine, user_id=user.user.id, name="x").secret}
+    c = client
+    created = c.post(  # type: ignore[attr-defined]
+        "/api/v1/webhooks", json={"name": "CRM", "url": "http://127.0.0.1:9/x", "events": ["*"]}, headers=headers
+    )
+    assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
+    hook_id = created.json()["id"]
+    listed = c.get("/api/v1/webhooks", headers=headers)  # type: ignore[attr-defined]
+    assert listed.status_code == 200 and "secret" not in listed.json()[0] and listed.json()[0]["team"] is None
+    with write_transaction(engine) as conn:
+        [delivery_id] = enqueue(conn, team_id=None, event="lead.received", payload={"x": 1})
+    rows = c.get("/api/v1/webhooks/deliveries?status=pending", headers=headers).json()  # type: ignore[attr-defined]
+    assert [(r["id"], r["event_id"], r["status"]) for r in rows] == [(delivery_id, f"whd_{delivery_id}", "pending")]
+    pending = c.post(f"/api/v1/webhooks/deliveries/{delivery_id}/replay", headers=headers)  # type: ignore[attr-defined]
+    assert (pending.status_code, pending.json()["code"]) == (409, "WEBHOOK_DELIVERY_PENDING")
+    with write_transaction(engine) as conn:
+        conn.execute(update(schema.webhook_deliveries).values(status="failed", attempts=6, next_attempt_at=None))
+    replayed = c.post(f"/api/v1/webhooks/deliveries/{delivery_id}/replay", headers=headers)  # type: ignore[attr-defined]
+    assert replayed.status_code == 200 and (replayed.json()["status"], replayed.json()["attempts"]) == ("pending", 0)
+    assert c.delete(f"/api/v1/webhooks/{hook_id}", headers=headers).status_code == 204  # type: ignore[attr-defined]
+    missing = c.delete(f"/api/v1/webhooks/{hook_id}", headers=headers)  # type: ignore[attr-defined]
+    assert (missing.status_code, missing.json()["code"]) == (404, "WEBHOOK_NOT_FOUND")

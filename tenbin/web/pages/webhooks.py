@@ -22,7 +22,7 @@ from tenbin.workspace import service as ws
 router = page_router()
 RUN = Permission.ROUTING_RUN
 STATUSES = ("pending", "failed", "delivered")
-ID = Path(ge=1, le=2**62)
+MAX_ID = 2**62
 
 
 def _actor(ctx: Ctx) -> str:
@@ -69,14 +69,14 @@ def add_webhook(
 
 
 @router.post("/settings/webhooks/{webhook_id}/delete")
-def delete_webhook(webhook_id: int = ID, ctx: Ctx = requires(RUN)) -> Response:
+def delete_webhook(webhook_id: int = Path(ge=1, le=MAX_ID), ctx: Ctx = requires(RUN)) -> Response:
     service.remove_webhook(ctx.engine, webhook_id, actor=_actor(ctx))
     ctx.flash(_("The webhook and its deliveries were removed."))
     return RedirectResponse("/settings/webhooks", status_code=303)
 
 
 @router.post("/settings/webhooks/deliveries/{delivery_id}/replay")
-def replay_delivery(delivery_id: int = ID, ctx: Ctx = requires(RUN)) -> Response:
+def replay_delivery(delivery_id: int = Path(ge=1, le=MAX_ID), ctx: Ctx = requires(RUN)) -> Response:
     service.replay(ctx.engine, delivery_id, actor=_actor(ctx))
     ctx.flash(_("The delivery is queued again; it is sent within a few seconds."))
     return RedirectResponse("/settings/webhooks#deliveries", status_code=303)
