@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, insert, or_, select
 from tenbin.db.schema import webhook_deliveries, webhooks
 
 # Events a webhook can subscribe to; "*" subscribes to every event.
-EVENTS: tuple[str, ...] = ("routing.assigned", "routing.changed", "lead.received")
+EVENTS: tuple[str, ...] = ("routing.assigned", "lead.received")
 ALL_EVENTS = "*"
 
 
