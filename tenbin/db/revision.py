@@ -7,15 +7,22 @@ them. ``data_revision`` holds one row (id 1).
 
 * **SQLite**: row triggers (SQLite has no statement triggers) add 1 per changed row; the row is in
   the page cache of the writing transaction, so this costs about a microsecond a row.
-* **PostgreSQL**: statement triggers (also on TRUNCATE) add 1 at most once per transaction: the row
-  remembers the transaction id that last moved it, so a million-row import updates it once (updating
-  one row a million times in one transaction would leave a million dead versions to scan). A
-  truncated ``data_revision`` gets its row back from the next change, with a revision above every
-  recorded one (so no cache can pass for fresh).
+* **PostgreSQL**: statement triggers (also on TRUNCATE) move it once per transaction, *at commit*.
+  The first watched statement of a transaction marks the transaction (a transaction-local setting,
+  so later statements cost one ``current_setting``) and inserts a marker row ``id = -backend pid``
+  into ``data_revision``; a ``DEFERRABLE INITIALLY DEFERRED`` constraint trigger on that insert
+  deletes the marker and adds 1 to row 1 when the transaction commits. So the shared row is locked
+  only while the writer commits, not from its first write to its end (concurrent intakes would
+  queue on it), and a million-row import moves it once (updating one row a million times in one
+  transaction would leave a million dead versions to scan). Marker rows exist only inside their
+  own uncommitted transaction (a backend runs one transaction at a time, so their ids never
+  collide); readers read ``id = 1``. A truncated ``data_revision`` gets its row back from the next
+  change, with a revision above every recorded one (so no cache can pass for fresh).
 
 Either way the counter is part of the writing transaction: it becomes visible with the data, and a
-rolled-back write leaves it unchanged. A reader that reads the revision *before* it reads the data
-has data at least as new as that revision.
+rolled-back write (or savepoint) leaves it unchanged. A reader that reads the revision *before* it
+reads the data has data at least as new as that revision. (On PostgreSQL the writing transaction
+itself sees the new revision only after it commits.)
 
 The trigger statements are fixed DDL text built from the table names below (never from input).
 """
@@ -48,6 +55,9 @@ WATCHED_TABLES = (
 )
 
 PG_FUNCTION = "tenbin_bump_data_revision"
+PG_APPLY = "tenbin_apply_data_revision"
+PG_APPLY_TRIGGER = "trg_data_revision_apply"
+PG_MARK = "tenbin.data_revision_marked"
 
 
 def _sqlite_statements(tables: Iterable[str]) -> list[str]:
@@ -63,12 +73,22 @@ def _sqlite_statements(tables: Iterable[str]) -> list[str]:
 
 def _pg_statements(tables: Iterable[str]) -> list[str]:
     statements = [
-        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
-        "UPDATE data_revision SET revision = revision + 1, txid = txid_current() "
-        "WHERE id = 1 AND txid IS DISTINCT FROM txid_current(); "
+        # at commit (deferred): drop the transaction's marker, move row 1 (or bring it back)
+        f"CREATE OR REPLACE FUNCTION {PG_APPLY}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
+        "DELETE FROM data_revision WHERE id = NEW.id; "
+        "UPDATE data_revision SET revision = revision + 1, txid = txid_current() WHERE id = 1; "
         "IF NOT FOUND THEN INSERT INTO data_revision (id, revision, txid) SELECT 1, "
         "coalesce(max(revision), 0) + 1, txid_current() FROM metric_cells_state "
-        "ON CONFLICT (id) DO NOTHING; END IF; RETURN NULL; END $$"
+        "ON CONFLICT (id) DO NOTHING; END IF; RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {PG_APPLY_TRIGGER} ON data_revision",
+        f"CREATE CONSTRAINT TRIGGER {PG_APPLY_TRIGGER} AFTER INSERT ON data_revision DEFERRABLE INITIALLY DEFERRED "
+        f"FOR EACH ROW WHEN (NEW.id < 0) EXECUTE FUNCTION {PG_APPLY}()",
+        # per statement: mark the transaction once (no shared row locked)
+        f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608
+        f"IF current_setting('{PG_MARK}', true) IS DISTINCT FROM '1' THEN "
+        f"PERFORM set_config('{PG_MARK}', '1', true); "
+        "INSERT INTO data_revision (id, revision) VALUES (-pg_backend_pid(), 0) ON CONFLICT (id) DO NOTHING; "
+        "END IF; RETURN NULL; END $$",
     ]
     for table in tables:
         statements.append(
@@ -106,6 +126,8 @@ def drop_triggers(conn: Connection, tables: Iterable[str] = WATCHED_TABLES) -> N
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_{table}_{event}_revision")
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {PG_APPLY_TRIGGER} ON data_revision")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {PG_APPLY}()")
 
 
 BUMP = "UPDATE data_revision SET revision = revision + 1 WHERE id = 1"

@@ -116,7 +116,7 @@ def _respond(conn: Any, contact: int, campaign: int, at: dt.datetime) -> None:
 
 def _revision(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(select(s.data_revision.c.revision)).scalar_one())
+        return int(conn.execute(select(s.data_revision.c.revision).where(s.data_revision.c.id == 1)).scalar_one())
 
 
 def test_every_watched_table_has_its_trigger_and_a_rollback_moves_nothing(workspace: Engine) -> None:
@@ -135,7 +135,9 @@ def test_every_watched_table_has_its_trigger_and_a_rollback_moves_nothing(worksp
     assert _revision(workspace) == before
     with workspace.begin() as conn:  # every kind of change moves it: insert, update, delete
         conn.execute(insert(s.offers).values(name="新オファー", ladder_rank=9))
-        after_insert = conn.execute(select(s.data_revision.c.revision)).scalar_one()
+        conn.execute(update(s.offers).where(s.offers.c.name == "新オファー").values(ladder_rank=8))
+    after_insert = _revision(workspace)
+    assert after_insert == before + (1 if workspace.dialect.name == "postgresql" else 2)  # PG: once per transaction
     with workspace.begin() as conn:
         conn.execute(update(s.team_members).where(s.team_members.c.name == "鈴木").values(email="s@example.jp"))
     after_update = _revision(workspace)
@@ -261,3 +263,28 @@ def test_a_bulk_write_moves_the_revision_once_and_keeps_the_triggers(workspace: 
     total = compute_icp_rate(workspace, IcpRateQuery()).overall[0].total  # the cells see the bulk rows
     with workspace.connect() as conn:
         assert total == conn.execute(select(func.count()).select_from(s.contacts)).scalar_one()
+
+
+def test_concurrent_writers_do_not_wait_on_the_revision_and_each_moves_it_at_commit(workspace: Engine) -> None:
+    """PostgreSQL moves the revision at commit: a second writer is not blocked by a first one that has
+    written but not committed, each commit moves the revision by one, a rolled-back savepoint moves
+    nothing, and no marker row is left behind."""
+    if workspace.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    before = _revision(workspace)
+    with workspace.connect() as first, workspace.connect() as second:
+        with first.begin():
+            first.execute(update(s.offers).where(s.offers.c.ladder_rank == 1).values(name="資料請求A"))
+            with second.begin():
+                second.exec_driver_sql("SET LOCAL lock_timeout = '2s'")  # would fail if it waited on the first
+                second.execute(insert(s.offers).values(name="新オファー", ladder_rank=9))
+                second.execute(update(s.teams).values(name=s.teams.c.name))
+            assert _revision(workspace) == before + 1  # the second committed; the first not yet
+        assert _revision(workspace) == before + 2
+        with first.begin():
+            savepoint = first.begin_nested()
+            first.execute(delete(s.offers).where(s.offers.c.name == "新オファー"))
+            savepoint.rollback()
+        assert _revision(workspace) == before + 2
+    with workspace.connect() as conn:
+        assert conn.execute(select(s.data_revision.c.id)).scalars().all() == [1]
