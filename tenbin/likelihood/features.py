@@ -18,6 +18,7 @@ Results are numpy arrays in subject order, so scoring thousands of leads is a fe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,15 +26,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     func,
-    literal,
     null,
     or_,
     select,
@@ -91,8 +93,9 @@ class Features:
         return np.asarray(days, dtype=np.float64)
 
 
-def open_lead_condition(as_of: dt.datetime) -> ColumnElement[bool]:
-    """A contact that is a lead at ``as_of``: acquired by then and not a customer contact (受注/継続)."""
+def open_lead_condition(as_of: dt.datetime | BindParameter[Any]) -> ColumnElement[bool]:
+    """A contact that is a lead at ``as_of``: acquired by then and not a customer contact (受注/継続).
+    ``as_of`` may be a bound parameter (a statement built once, the time given when executed)."""
     c = schema.contacts
     return and_(
         or_(c.c.acquired_at.is_(None), c.c.acquired_at <= as_of),
@@ -100,10 +103,9 @@ def open_lead_condition(as_of: dt.datetime) -> ColumnElement[bool]:
     )
 
 
-def _open_opportunity(as_of: dt.datetime) -> ColumnElement[Any]:
-    """The latest opportunity of the contact's account that was open at ``as_of``."""
+def _open_opportunity(day: dt.date | BindParameter[Any]) -> ColumnElement[Any]:
+    """The latest opportunity of the contact's account that was open on ``day`` (the scoring day)."""
     o, c = schema.opportunities, schema.contacts
-    day = as_of.date()
     return (
         select(func.max(o.c.id))
         .where(
@@ -121,7 +123,7 @@ def lead_subjects(ids: Sequence[int] | None, as_of: dt.datetime) -> Select[Any]:
         c.c.id.label("sid"),
         c.c.account_id.label("account_id"),
         c.c.id.label("contact_id"),
-        _open_opportunity(as_of).label("opp_id"),
+        _open_opportunity(as_of.date()).label("opp_id"),
     )
     return query.where(open_lead_condition(as_of) if ids is None else c.c.id.in_(ids))
 
@@ -225,30 +227,73 @@ def _chunks(ids: Sequence[int] | None) -> list[list[int] | None]:
     return [unique[k : k + CHUNK] for k in range(0, len(unique), CHUNK)]
 
 
+# The lead statements are built once (building and cache-keying them cost far more than running them
+# for one lead, as the real-time intake does) with these parameters, given at execution.
+_AS_OF = bindparam("as_of", type_=schema.responses.c.responded_at.type)
+_DAY = bindparam("day", type_=schema.opportunities.c.created_on.type)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+
+
+@dataclass(frozen=True)
+class _LeadStatements:
+    subjects: Select[Any]  # sid, account_id of the leads
+    by_account: tuple[Select[Any], Select[Any], Select[Any]]  # group, ladder, budget per account
+    by_contact: tuple[Select[Any], Select[Any], Select[Any]]  # the same for leads without an account
+
+
+def _lead_cutoff(ts: ColumnElement[Any], s: Subquery) -> ColumnElement[bool]:
+    return ts <= _AS_OF
+
+
+@functools.cache
+def _lead_statements(by_ids: bool) -> _LeadStatements:
+    """The statements of :func:`lead_features`: for the leads with the ids ``:ids`` (``by_ids``) or
+    every open lead at ``:as_of``; ``:day`` is the date of ``:as_of``."""
+    c = schema.contacts
+    leads = (
+        select(
+            c.c.id.label("sid"),
+            c.c.account_id.label("account_id"),
+            c.c.id.label("contact_id"),
+            _open_opportunity(_DAY).label("opp_id"),
+        )
+        .where(c.c.id.in_(_IDS) if by_ids else open_lead_condition(_AS_OF))
+        .subquery("leads")
+    )
+    # Leads of one account share its group, budget and ladder: aggregate once per account.
+    per_account = (
+        select(
+            leads.c.account_id.label("sid"),
+            leads.c.account_id,
+            cast(null(), schema.contacts.c.id.type).label("contact_id"),
+            leads.c.opp_id,
+        )
+        .where(leads.c.account_id.is_not(None))
+        .distinct()
+    )
+    own = select(leads).where(leads.c.account_id.is_(None))
+
+    def parts(subjects: Select[Any]) -> tuple[Select[Any], Select[Any], Select[Any]]:
+        s = subjects.subquery("s")
+        return group_statement(s, _lead_cutoff), ladder_statement(s, _lead_cutoff), budget_statement(s)
+
+    return _LeadStatements(select(leads.c.sid, leads.c.account_id), parts(per_account), parts(own))
+
+
 def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetime) -> Features:
     """Features of leads (contacts) as of one time; ``ids=None``: every open lead at ``as_of``."""
-
-    def cutoff(ts: ColumnElement[Any], s: Subquery) -> ColumnElement[bool]:
-        return ts <= literal(as_of, schema.responses.c.responded_at.type)
-
+    statements = _lead_statements(ids is not None)
     found: dict[str, dict[int, Any]] = {"ids": {}, "group": {}, "ladder": {}, "budget": {}}
     for chunk in _chunks(ids):
-        leads = lead_subjects(chunk, as_of).subquery("leads")
-        account_of = {int(sid): account for sid, account in conn.execute(select(leads.c.sid, leads.c.account_id))}
-        # Leads of one account share its group, budget and ladder: aggregate once per account.
-        per_account = (
-            select(
-                leads.c.account_id.label("sid"),
-                leads.c.account_id,
-                cast(null(), schema.contacts.c.id.type).label("contact_id"),
-                leads.c.opp_id,
-            )
-            .where(leads.c.account_id.is_not(None))
-            .distinct()
-        )
-        by_account = _collect(conn, per_account, cutoff)
-        own = select(leads).where(leads.c.account_id.is_(None))
-        by_contact = _collect(conn, own, cutoff)
+        params: dict[str, Any] = {"as_of": as_of, "day": as_of.date()}
+        if chunk is not None:
+            params["ids"] = chunk
+        account_of = {int(sid): account for sid, account in conn.execute(statements.subjects, params)}
+        # Run a part only when it has leads (one lead has either an account or none).
+        has_account = any(account is not None for account in account_of.values())
+        has_none = any(account is None for account in account_of.values())
+        by_account = _collect_parts(conn, statements.by_account, params) if has_account else {}
+        by_contact = _collect_parts(conn, statements.by_contact, params) if has_none else {}
         for sid, account in account_of.items():
             source, key = (by_contact, sid) if account is None else (by_account, int(account))
             found["ids"][sid] = None
@@ -256,6 +301,15 @@ def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetim
                 if key in source[part]:
                     found[part][sid] = source[part][key]
     return _assemble(found, lambda _: as_of)
+
+
+def _collect_parts(
+    conn: Connection, statements: tuple[Select[Any], Select[Any], Select[Any]], params: dict[str, Any]
+) -> dict[str, dict[int, Any]]:
+    found: dict[str, dict[int, Any]] = {}
+    for part, statement in zip(("group", "ladder", "budget"), statements, strict=True):
+        found[part] = {int(row.sid): row for row in conn.execute(statement, params)}
+    return found
 
 
 def opportunity_features(conn: Connection, ids: Sequence[int] | None = None) -> Features:
