@@ -283,7 +283,9 @@ def phases(url: str, n: int) -> None:
             v = timed("ICP version", svc.current_version, conn)
             timed("ICP fit + reasons", svc.icp_fit, conn, w.account_id, v)
             sc = timed("likelihood (score_contacts)", score_contacts, conn, [w.contact_id], as_of=now)
-            timed("routing", svc.route_scored, conn, w.contact_id, sc, v, actor="bench", now=now)
+            icp = svc._compiled(conn, v)[1]
+            timed("routing", svc.route_contact, conn, w.contact_id, trigger="intake", actor="bench", now=now,
+                  scores=sc, icp=icp)  # fmt: skip
             timed("webhook outbox", svc.enqueue, conn, team_id=None, event="lead.received", payload={})
     engine.dispose()
     print(f"| phase | wall ms | CPU ms | statements |  ({n} intakes, {engine.dialect.name})")

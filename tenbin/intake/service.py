@@ -21,28 +21,33 @@ from tenbin.icp.versions import Definition, IcpVersion, definition_sql, get_vers
 from tenbin.intake.parse import parse_request
 from tenbin.intake.records import Written, write_lead
 from tenbin.likelihood.service import LeadScore, score_contacts
-from tenbin.routing import decide, state
 from tenbin.routing import errors as routing_errors
-from tenbin.routing.router import Router
-from tenbin.routing.service import Decision, get_decision, local_now
+from tenbin.routing import state
+from tenbin.routing.service import Decision, local_now, route_contact
 from tenbin.webhooks.outbox import enqueue
 
 EVENT = "lead.received"
-_definitions: dict[tuple[int, str, str], Definition] = {}
+_definitions: dict[tuple[int, str, str], tuple[Definition, state.Icp]] = {}
 _definitions_lock = threading.Lock()
 
 
-def _definition(conn: Connection, version: IcpVersion) -> Definition:
-    """The parsed definition of an ICP version, kept per process (a version's text never changes)."""
-    key = (version.id, version.rules, repr(version.criteria))
+def _compiled(conn: Connection, version: IcpVersion) -> tuple[Definition, state.Icp]:
+    """The parsed definition of an ICP version and its SQL condition, kept per process (a version's
+    text never changes; the key holds the text, so an edited version is parsed again)."""
+    key = (version.id, version.rules, repr((version.criteria, version.threshold)))
     found = _definitions.get(key)
     if found is None:
-        found = version_definition(conn, version)
+        definition = version_definition(conn, version)
+        found = (definition, state.Icp(version, definition_sql(definition)))
         with _definitions_lock:
             if len(_definitions) > 32:
                 _definitions.clear()
             _definitions[key] = found
     return found
+
+
+def _definition(conn: Connection, version: IcpVersion) -> Definition:
+    return _compiled(conn, version)[0]
 
 
 def _show(check: ConditionCheck, value: Any, lang: str) -> str:
@@ -122,23 +127,6 @@ def routing_of(decision: Decision) -> dict[str, Any]:
     }
 
 
-def route_scored(
-    conn: Connection, contact_id: int, scores: dict[int, LeadScore], version: IcpVersion, *, actor: str,
-    now: dt.datetime,
-) -> Decision:  # fmt: skip
-    """:func:`tenbin.routing.service.route_contact` (trigger ``intake``) with the lead's score computed
-    once by the caller, who answers with its factors too (scoring is the costliest part of an intake),
-    and the adopted ICP version's parsed definition kept per process."""
-    icp = state.Icp(version, definition_sql(_definition(conn, version)))
-    leads = state.lead_rows(conn, [contact_id], icp)
-    score = scores.get(contact_id)
-    lead = leads[contact_id]
-    quadrant = decide.quadrant_of(lead.is_icp, None if score is None else score.band)
-    router = Router(conn, now, actor=actor, kinds=decide.kinds_of(quadrant, lead.is_named), icp=icp)
-    outcome = router.route([contact_id], trigger="intake", leads=leads, scores=scores)[0]
-    return get_decision(conn, outcome.decision_id)
-
-
 def answer(written: Written, icp: dict[str, Any], likelihood: dict[str, Any] | None,
            routing: dict[str, Any] | None) -> dict[str, Any]:  # fmt: skip
     return {
@@ -168,7 +156,10 @@ def intake(conn: Connection, data: Mapping[str, Any], *, actor: str, now: dt.dat
     scores = score_contacts(conn, [written.contact_id], as_of=now)
     routing = None
     if version is not None:
-        routing = routing_of(route_scored(conn, written.contact_id, scores, version, actor=actor, now=now))
+        icp_sql = _compiled(conn, version)[1]
+        decision = route_contact(conn, written.contact_id, trigger="intake", actor=actor, now=now, scores=scores,
+                                 icp=icp_sql)  # fmt: skip
+        routing = routing_of(decision)
     result = answer(written, icp, likelihood_of(scores.get(written.contact_id)), routing)
     if routing is None:
         refusal = TenbinError(routing_errors.ROUTING_NO_ICP, {})

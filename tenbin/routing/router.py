@@ -109,10 +109,13 @@ class Router:
     def route(
         self, contact_ids: Sequence[int], *, trigger: str | dict[int, str],
         leads: dict[int, state.LeadRow] | None = None, scores: dict[int, LeadScore] | None = None,
+        locked: set[int] | None = None,
     ) -> list[Outcome]:  # fmt: skip
         """Decide each lead (in the given order) and store the decisions that change. ``trigger`` is one
-        for all or one per lead; ``leads`` and ``scores`` may be given when the caller read them already."""
-        locked = state.lock_leads(self.conn, list(contact_ids), skip_locked=self.batch)
+        for all or one per lead; ``leads`` and ``scores`` may be given when the caller read them already,
+        ``locked`` when it locked the leads' rows already (before the teams', see tenbin.routing.state)."""
+        if locked is None:
+            locked = state.lock_leads(self.conn, list(contact_ids), skip_locked=self.batch)
         ids = [i for i in contact_ids if i in locked]
         if leads is None:
             leads = state.lead_rows(self.conn, ids, self.icp)

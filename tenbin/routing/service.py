@@ -124,7 +124,7 @@ def route_contact(
     score = scores.get(contact_id)
     quadrant = decide.quadrant_of(leads[contact_id].is_icp, None if score is None else score.band)
     router = Router(conn, now, actor=actor, kinds=decide.kinds_of(quadrant, leads[contact_id].is_named), icp=icp)
-    outcome = router.route([contact_id], trigger=trigger, leads=leads, scores=scores)[0]
+    outcome = router.route([contact_id], trigger=trigger, leads=leads, scores=scores, locked=locked)[0]
     return get_decision(conn, outcome.decision_id)
 
 
