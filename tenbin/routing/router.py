@@ -103,17 +103,19 @@ class Router:
         self.actor = actor
         self.window = state.Window.of(now)
         self.icp = icp or state.current_icp(conn)
+        self.stored: dict[int, dict[str, Any]] = {}  # the values of the decisions stored, by id
         state.lock_teams(conn, kinds)
         self.teams = state.team_slots(conn, self.window)
 
     def route(
         self, contact_ids: Sequence[int], *, trigger: str | dict[int, str],
         leads: dict[int, state.LeadRow] | None = None, scores: dict[int, LeadScore] | None = None,
-        locked: set[int] | None = None,
+        locked: set[int] | None = None, current: dict[int, Any] | None = None,
     ) -> list[Outcome]:  # fmt: skip
         """Decide each lead (in the given order) and store the decisions that change. ``trigger`` is one
         for all or one per lead; ``leads`` and ``scores`` may be given when the caller read them already,
-        ``locked`` when it locked the leads' rows already (before the teams', see tenbin.routing.state)."""
+        ``locked`` and ``current`` when it locked the leads' rows already (before the teams', see
+        tenbin.routing.state) and read their current decisions after that lock."""
         if locked is None:
             locked = state.lock_leads(self.conn, list(contact_ids), skip_locked=self.batch)
         ids = [i for i in contact_ids if i in locked]
@@ -121,7 +123,8 @@ class Router:
             leads = state.lead_rows(self.conn, ids, self.icp)
         if scores is None:
             scores = score_contacts(self.conn, [i for i in ids if i in leads], as_of=self.now)
-        current = state.current_rows(self.conn, ids)
+        if current is None:
+            current = state.current_rows(self.conn, ids)
         triggers = trigger if isinstance(trigger, dict) else dict.fromkeys(ids, trigger)
         return [self.route_one(leads[i], scores.get(i), current.get(i), triggers[i]) for i in ids if i in leads]
 
@@ -149,6 +152,7 @@ class Router:
         }  # fmt: skip
         # parameters apart from the statement: one compiled INSERT, the JSON never walked as SQL
         new_id = self.conn.execute(INSERT, values).scalar_one()
+        self.stored[int(new_id)] = values
         if choice.team_id is not None:
             self.teams = decide.assign(self.teams, choice.team_id, choice.member_id, self.now)
             notify(self.conn, int(new_id), lead.contact_id, facts, trigger)

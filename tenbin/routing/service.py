@@ -113,19 +113,36 @@ def route_contact(
     adopted version's compiled condition (:func:`tenbin.routing.state.current_icp`)."""
     _check_trigger(trigger)
     now = now or local_now()
-    # the lead first, then its teams (tenbin.routing.state); a lead not visible is not routed
+    # the lead first, then its teams (tenbin.routing.state); a lead not visible is not routed. Holding
+    # the lead's row, its current decision cannot change under us: read it before the teams' locks.
     locked = state.lock_leads(conn, [contact_id])
     icp = icp or state.current_icp(conn)
     leads = state.lead_rows(conn, [contact_id], icp) if locked else {}
     if contact_id not in leads:
         raise TenbinError(e.ROUTING_LEAD_NOT_FOUND, {"contact_id": contact_id}, Place(field="contact_id"))
+    current = state.current_rows(conn, [contact_id])
     if scores is None or contact_id not in scores:
         scores = score_contacts(conn, [contact_id], as_of=now)
     score = scores.get(contact_id)
     quadrant = decide.quadrant_of(leads[contact_id].is_icp, None if score is None else score.band)
     router = Router(conn, now, actor=actor, kinds=decide.kinds_of(quadrant, leads[contact_id].is_named), icp=icp)
-    outcome = router.route([contact_id], trigger=trigger, leads=leads, scores=scores, locked=locked)[0]
-    return get_decision(conn, outcome.decision_id)
+    outcome = router.route([contact_id], trigger=trigger, leads=leads, scores=scores, locked=locked, current=current)[0]
+    if not outcome.created:
+        return decision_of(current[contact_id])
+    return _stored(router, outcome.decision_id)
+
+
+def _stored(router: Router, decision_id: int) -> Decision:
+    """The decision the router has just stored, from the values it wrote (no read back)."""
+    v = router.stored[decision_id]
+    team = next((t for t in router.teams if t.id == v["team_id"]), None)
+    member = None if team is None else next((m for m in team.members if m.id == v["member_id"]), None)
+    return Decision(
+        decision_id, v["contact_id"], v["is_icp"], v["likelihood"], v["likelihood_band"], v["quadrant"], v["action"],
+        v["team_id"], None if team is None else team.name, v["member_id"], None if member is None else member.name,
+        v["watch"], v["reason"], v["trigger"], v["decided_at"], v["decided_by"],
+        team_kind=None if team is None else team.kind,
+    )  # fmt: skip
 
 
 # -- batch ----------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select
 
 from tenbin.db import schema as s
 from tenbin.errors import TenbinError
@@ -170,40 +170,48 @@ def lock_leads(conn: Connection, contact_ids: Sequence[int], *, skip_locked: boo
 
 
 # -- teams and loads ------------------------------------------------------------------------------------
-def _loads(conn: Connection, column: Any, window: Window) -> dict[int, tuple[int, int]]:
+def _loads(conn: Connection, window: Window) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """(today, this week) per team and per member, from one pass over the week's current decisions."""
     in_day = case((and_(D.c.decided_at >= window.day_start, D.c.decided_at < window.day_end), 1), else_=0)
     query = (
-        select(column, func.sum(in_day), func.count())
+        select(D.c.team_id, D.c.member_id, func.sum(in_day), func.count())
         .where(
-            column.is_not(None),
             D.c.superseded_at.is_(None),
             D.c.decided_at >= window.week_start,
             D.c.decided_at < window.week_end,
+            or_(D.c.team_id.is_not(None), D.c.member_id.is_not(None)),
         )
-        .group_by(column)
+        .group_by(D.c.team_id, D.c.member_id)
     )
-    return {int(key): (int(day or 0), int(week)) for key, day, week in conn.execute(query)}
-
-
-def _last_assigned(conn: Connection) -> dict[int, dt.datetime]:
-    query = (
-        select(D.c.member_id, func.max(D.c.decided_at))
-        .where(D.c.member_id.is_not(None), D.c.superseded_at.is_(None))
-        .group_by(D.c.member_id)
-    )
-    return {int(k): v for k, v in conn.execute(query)}
+    teams: dict[int, tuple[int, int]] = {}
+    members: dict[int, tuple[int, int]] = {}
+    for team_id, member_id, day, week in conn.execute(query):
+        for key, loads in ((team_id, teams), (member_id, members)):
+            if key is not None:
+                before = loads.get(int(key), (0, 0))
+                loads[int(key)] = (before[0] + int(day or 0), before[1] + int(week))
+    return teams, members
 
 
 def team_slots(conn: Connection, window: Window) -> list[TeamSlot]:
     """Every team with its active members and their loads (call after the locks)."""
     t, m = s.teams, s.team_members
-    team_loads, member_loads = _loads(conn, D.c.team_id, window), _loads(conn, D.c.member_id, window)
-    last = _last_assigned(conn)
+    team_loads, member_loads = _loads(conn, window)
+    # when each member was last given a lead (a current decision): one index lookup per member
+    last = (
+        select(D.c.decided_at)
+        .where(D.c.member_id == m.c.id, D.c.superseded_at.is_(None))
+        .order_by(D.c.decided_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     members: dict[int, list[MemberSlot]] = {}
-    query = select(m).where(m.c.is_active.is_(True)).order_by(m.c.team_id, m.c.id)
+    query = select(m, last.label("last_assigned_at")).where(m.c.is_active.is_(True)).order_by(m.c.team_id, m.c.id)
     for r in conn.execute(query):
         day, week = member_loads.get(r.id, (0, 0))
-        slot = MemberSlot(r.id, r.team_id, r.name, r.capacity_per_day, r.capacity_per_week, day, week, last.get(r.id))
+        slot = MemberSlot(
+            r.id, r.team_id, r.name, r.capacity_per_day, r.capacity_per_week, day, week, r.last_assigned_at
+        )
         members.setdefault(r.team_id, []).append(slot)
     slots = []
     for r in conn.execute(select(t).order_by(t.c.id)):

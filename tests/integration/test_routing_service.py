@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from tenbin.db import schema as s
 from tenbin.db.engine import write_transaction
 from tenbin.errors import TenbinError
-from tenbin.routing.service import current_decision, route_contact, run_routing
+from tenbin.routing.service import current_decision, get_decision, route_contact, run_routing
 
 
 def _route(engine: Engine, lead: int, at: dt.datetime = NOW, trigger: str = "intake") -> object:
@@ -70,6 +70,8 @@ def test_route_contact_is_idempotent(engine: Engine) -> None:
     again = _route(engine, lead, NOW + dt.timedelta(minutes=5))
     assert again.id == first.id and again.decided_at == NOW
     assert count(engine, "routing_decisions") == 1
+    with engine.connect() as conn:  # what route_contact answers (from the values it wrote) is what is stored
+        assert first == again == get_decision(conn, first.id)
 
 
 def test_overflow_to_inside_sales_then_unassigned_all_full(engine: Engine) -> None:
