@@ -381,11 +381,14 @@ def _assemble(found: dict[str, dict[int, Any]], time_of: Callable[[int], dt.date
     )
 
 
+_f = schema.offers
+_OFFER_NAMES = select(_f.c.ladder_rank, _f.c.name).order_by(_f.c.ladder_rank, _f.c.id)  # built once
+
+
 def offer_names(conn: Connection) -> dict[int, str]:
     """Ladder rank → offer name(s) (names sharing a rank joined by '/')."""
-    f = schema.offers
     names: dict[int, list[str]] = {}
-    for rank, name in conn.execute(select(f.c.ladder_rank, f.c.name).order_by(f.c.ladder_rank, f.c.id)):
+    for rank, name in conn.execute(_OFFER_NAMES):
         names.setdefault(int(rank), []).append(str(name))
     return {rank: "/".join(v) for rank, v in names.items()}
 

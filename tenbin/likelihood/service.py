@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from tenbin.db import schema
 from tenbin.errors import TenbinError
 from tenbin.likelihood import text
 from tenbin.likelihood.calibrate import Calibration, calibrate
@@ -33,7 +34,11 @@ from tenbin.likelihood.threshold import (
     sales_capacity_per_week,
     set_threshold,
 )
-from tenbin.workspace.common import read_setting
+
+_settings = schema.workspace_settings
+# The setting's value (as tenbin.workspace.common.read_setting reads it), built once: scoring one lead
+# in the real-time intake runs it per request.
+_THRESHOLD_SETTING = select(_settings.c.value).where(_settings.c.key == THRESHOLD_KEY)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class LeadScore:
 
 def likelihood_threshold(conn: Connection) -> float:
     """The high/low cut: the workspace setting ``likelihood.threshold``, else :data:`DEFAULT_THRESHOLD`."""
-    value = read_setting(conn, THRESHOLD_KEY)
+    value = conn.execute(_THRESHOLD_SETTING).scalar_one_or_none()
     if isinstance(value, dict):
         value = value.get("value")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < float(value) < 1:

@@ -30,10 +30,13 @@ class CurrentModel:
         }  # fmt: skip
 
 
+_m = schema.likelihood_models
+_CURRENT = select(_m).where(_m.c.is_current.is_(True)).order_by(_m.c.id.desc()).limit(1)  # built once
+
+
 def current_model(conn: Connection) -> CurrentModel:
     """The adopted model (``likelihood_models.is_current``), or the built-in defaults."""
-    m = schema.likelihood_models
-    row = conn.execute(select(m).where(m.c.is_current.is_(True)).order_by(m.c.id.desc()).limit(1)).first()
+    row = conn.execute(_CURRENT).first()
     if row is None:
         return CurrentModel(None, "default", DEFAULT_WEIGHTS, None, None, None)
     return CurrentModel(row.id, row.kind, Weights.from_dict(row.weights), row.metrics, row.created_at, row.author)
