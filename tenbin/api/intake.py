@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -126,6 +127,24 @@ class IntakeOut(BaseModel):
     routing_note: dict[str, Any] | None = None
 
 
+# Admission: at most this many intake transactions at a time per server process. More would not go
+# faster (SQLite has one writer; on PostgreSQL the decisions queue on the teams' row locks) but would
+# share the GIL with the transaction that holds the locks and so hold them longer for everyone. A
+# request waits here, holding no connection and no lock, at most GATE_WAIT seconds.
+GATE_SLOTS = {"sqlite": 1, "postgresql": 3}
+GATE_WAIT = 8.0
+_gates: dict[str, threading.BoundedSemaphore] = {}
+_gates_lock = threading.Lock()
+
+
+def _gate(engine: Engine) -> threading.BoundedSemaphore:
+    name = engine.dialect.name
+    with _gates_lock:
+        if name not in _gates:
+            _gates[name] = threading.BoundedSemaphore(GATE_SLOTS.get(name, 4))
+        return _gates[name]
+
+
 IDEMPOTENCY = Header(None, alias="Idempotency-Key", description="Required: one key per submission (e.g. a UUID)")
 
 
@@ -175,17 +194,29 @@ def post_lead(
     data = body.model_dump(mode="json", exclude_none=True)
     digest = request_hash("POST", ctx.request.url.path, data)
     actor = f"api:{ctx.user.username}"
+    gate = _gate(ctx.engine)
+    if not gate.acquire(timeout=GATE_WAIT):
+        raise TenbinError(INTAKE_BUSY, {"detail": "too many leads at once"})
+    try:
+        return _post_lead(ctx.engine, data, idempotency_key, ctx.user.id, digest, actor)
+    finally:
+        gate.release()
+
+
+def _post_lead(
+    engine: Engine, data: dict[str, Any], idempotency_key: str, user_id: int, digest: str, actor: str
+) -> JSONResponse:
     for _attempt in range(3):
         now = dt.datetime.now().replace(microsecond=0)
         try:
-            with write_transaction(ctx.engine) as conn:
-                stored = _claim(conn, idempotency_key, ctx.user.id, digest, now)
+            with write_transaction(engine) as conn:
+                stored = _claim(conn, idempotency_key, user_id, digest, now)
                 if stored is not None:
                     return stored
                 answer = intake(conn, data, actor=actor)
                 conn.execute(
                     update(keys_t)
-                    .where(keys_t.c.key == idempotency_key, keys_t.c.user_id == ctx.user.id)
+                    .where(keys_t.c.key == idempotency_key, keys_t.c.user_id == user_id)
                     .values(status=201, response=answer)
                 )
             return JSONResponse(answer, status_code=201)

@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from tenbin.db import schema
 from tenbin.errors import Place, TenbinError
@@ -68,10 +68,31 @@ def _offer(conn: Connection, ref: str | int | None) -> int | None:
     return found
 
 
+# Statements built once: a statement object reused keeps its compiled form and cache key (building and
+# keying a statement costs more CPU than SQLite takes to run it).
+_BY_NAME = {t.name: select(t.c.id).where(t.c.name == bindparam("name")) for t in (schema.campaigns, schema.offers)}
+_BY_NUMBER = select(A.c.id, A.c.is_named_account, *(A.c[name] for name in ACCOUNT_COLUMNS)).where(
+    A.c.corporate_number == bindparam("number")
+)
+_BY_EMAIL = select(C.c.id).where(C.c.email == bindparam("email"))
+_UPDATE_CONTACT = update(C).where(C.c.id == bindparam("b_id"))
+_INSERT_CONTACT = insert(C).returning(C.c.id)
+_SAME_RESPONSE = {
+    offer: select(R.c.id).where(
+        R.c.contact_id == bindparam("contact_id"),
+        R.c.campaign_id == bindparam("campaign_id"),
+        R.c.offer_id.is_(None) if offer is None else R.c.offer_id == bindparam("offer_id"),
+        R.c.responded_at == bindparam("at"),
+    )
+    for offer in (None, 0)
+}
+_INSERT_RESPONSE = insert(R).returning(R.c.id)
+
+
 def _by_name_or_id(conn: Connection, table: Any, ref: str | int) -> int | None:
     if isinstance(ref, int):
         return conn.execute(select(table.c.id).where(table.c.id == ref)).scalar()
-    found = conn.execute(select(table.c.id).where(table.c.name == ref)).scalar()
+    found = conn.execute(_BY_NAME[table.name], {"name": ref}).scalar()
     if found is None and ref.isdigit() and len(ref) <= 18:
         found = conn.execute(select(table.c.id).where(table.c.id == int(ref))).scalar()
     return None if found is None else int(found)
@@ -83,7 +104,7 @@ def _match_account(conn: Connection, account: Row) -> Row | None:
     cols = (A.c.id, A.c.is_named_account, *(A.c[name] for name in ACCOUNT_COLUMNS))
     number = account.get("corporate_number")
     if number is not None:
-        row = conn.execute(select(*cols).where(A.c.corporate_number == number)).mappings().first()
+        row = conn.execute(_BY_NUMBER, {"number": number}).mappings().first()
         if row is not None:
             return dict(row)
     name_key = account.get("name_key")
@@ -119,34 +140,26 @@ def _account(conn: Connection, account: Row, now: dt.datetime) -> tuple[Row, boo
 
 
 def _contact(conn: Connection, contact: Row, account_id: int, now: dt.datetime) -> tuple[int, bool]:
-    existing = conn.execute(select(C.c.id).where(C.c.email == contact["email"])).scalar()
+    existing = conn.execute(_BY_EMAIL, {"email": contact["email"]}).scalar()
     if existing is not None:
-        conn.execute(update(C).where(C.c.id == existing).values(**contact, account_id=account_id, updated_at=now))
+        conn.execute(_UPDATE_CONTACT, {**contact, "account_id": account_id, "updated_at": now, "b_id": existing})
         return int(existing), False
-    new_id = conn.execute(
-        insert(C)
-        .values(**contact, account_id=account_id, acquired_at=now, created_at=now, updated_at=now)
-        .returning(C.c.id)
-    ).scalar_one()
+    values = {**contact, "account_id": account_id, "acquired_at": now, "created_at": now, "updated_at": now}
+    new_id = conn.execute(_INSERT_CONTACT, values).scalar_one()
     return int(new_id), True
 
 
 def _response(
     conn: Connection, contact_id: int, campaign_id: int, offer_id: int | None, at: dt.datetime, now: dt.datetime
 ) -> tuple[int, bool]:
-    same_offer = R.c.offer_id.is_(None) if offer_id is None else R.c.offer_id == offer_id
-    existing = conn.execute(
-        select(R.c.id).where(R.c.contact_id == contact_id, R.c.campaign_id == campaign_id, same_offer,
-                             R.c.responded_at == at)
-    ).scalar()  # fmt: skip
+    same = {"contact_id": contact_id, "campaign_id": campaign_id, "at": at}
+    query = _SAME_RESPONSE[None] if offer_id is None else _SAME_RESPONSE[0]
+    existing = conn.execute(query, same if offer_id is None else {**same, "offer_id": offer_id}).scalar()
     if existing is not None:
         return int(existing), False
-    new_id = conn.execute(
-        insert(R)
-        .values(contact_id=contact_id, campaign_id=campaign_id, offer_id=offer_id, responded_at=at, created_at=now,
-                updated_at=now)
-        .returning(R.c.id)
-    ).scalar_one()  # fmt: skip
+    values = {"contact_id": contact_id, "campaign_id": campaign_id, "offer_id": offer_id, "responded_at": at,
+              "created_at": now, "updated_at": now}  # fmt: skip
+    new_id = conn.execute(_INSERT_RESPONSE, values).scalar_one()
     return int(new_id), True
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, exists, func, or_, select
 
 from tenbin.db import schema as s
 from tenbin.errors import TenbinError
@@ -93,16 +93,32 @@ class LeadRow:
     is_icp: bool
 
 
-def lead_rows(conn: Connection, contact_ids: Sequence[int], icp: Icp) -> dict[int, LeadRow]:
-    """ICP fit and the named-account flag of the leads (a lead without an account is not ICP)."""
+_lead_queries: dict[int, tuple[ColumnElement[bool], Any]] = {}
+
+
+def _lead_query(icp: Icp) -> Any:
+    """The lead-rows statement for this ICP condition, built once per condition object (a statement
+    object reused keeps its compiled form and cache key)."""
+    found = _lead_queries.get(id(icp.condition))
+    if found is not None and found[0] is icp.condition:
+        return found[1]
     c, a = s.contacts, s.accounts
     flag = case((and_(a.c.id.is_not(None), icp.condition), 1), else_=0)
     query = (
         select(c.c.id, c.c.account_id, func.coalesce(a.c.is_named_account, False).label("named"), flag.label("icp"))
         .select_from(c.outerjoin(a, a.c.id == c.c.account_id))
-        .where(c.c.id.in_(list(contact_ids)))
+        .where(c.c.id.in_(bindparam("ids", expanding=True)))
     )
-    return {r.id: LeadRow(r.id, r.account_id, bool(r.named), bool(r.icp)) for r in conn.execute(query)}
+    if len(_lead_queries) > 32:
+        _lead_queries.clear()
+    _lead_queries[id(icp.condition)] = (icp.condition, query)
+    return query
+
+
+def lead_rows(conn: Connection, contact_ids: Sequence[int], icp: Icp) -> dict[int, LeadRow]:
+    """ICP fit and the named-account flag of the leads (a lead without an account is not ICP)."""
+    rows = conn.execute(_lead_query(icp), {"ids": list(contact_ids)})
+    return {r.id: LeadRow(r.id, r.account_id, bool(r.named), bool(r.icp)) for r in rows}
 
 
 def open_condition(conn: Connection) -> ColumnElement[bool]:
@@ -143,12 +159,27 @@ def existing_ids(conn: Connection, contact_ids: Iterable[int]) -> set[int]:
     return set(conn.execute(select(s.contacts.c.id).where(s.contacts.c.id.in_(ids))).scalars()) if ids else set()
 
 
+_LOCK_TEAMS_OF_KINDS = (
+    select(s.teams.c.id).where(s.teams.c.kind.in_(bindparam("kinds", expanding=True))).order_by(s.teams.c.id)
+).with_for_update()
+_LOCK_LEADS = {
+    skip: select(s.contacts.c.id)
+    .where(s.contacts.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(s.contacts.c.id)
+    .with_for_update(skip_locked=skip)
+    for skip in (False, True)
+}
+
+
 # -- locks --------------------------------------------------------------------------------------------
 def lock_teams(conn: Connection, kinds: Iterable[str] | None = None, team_ids: Iterable[int] | None = None) -> None:
     """Lock the teams' rows (PostgreSQL; SQLite's write lock is already held), in id order."""
     if conn.dialect.name != "postgresql":
         return
     t = s.teams
+    if kinds is not None and team_ids is None:
+        conn.execute(_LOCK_TEAMS_OF_KINDS, {"kinds": list(kinds)}).all()
+        return
     query = select(t.c.id).order_by(t.c.id).with_for_update()
     if kinds is not None:
         query = query.where(t.c.kind.in_(list(kinds)))
@@ -164,28 +195,48 @@ def lock_leads(conn: Connection, contact_ids: Sequence[int], *, skip_locked: boo
     ids = list(contact_ids)
     if conn.dialect.name != "postgresql" or not ids:
         return set(ids)
-    c = s.contacts
-    query = select(c.c.id).where(c.c.id.in_(ids)).order_by(c.c.id).with_for_update(skip_locked=skip_locked)
-    return {int(i) for i in conn.execute(query).scalars()}
+    return {int(i) for i in conn.execute(_LOCK_LEADS[skip_locked], {"ids": ids}).scalars()}
 
 
 # -- teams and loads ------------------------------------------------------------------------------------
-def _loads(conn: Connection, window: Window) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
-    """(today, this week) per team and per member, from one pass over the week's current decisions."""
-    in_day = case((and_(D.c.decided_at >= window.day_start, D.c.decided_at < window.day_end), 1), else_=0)
-    query = (
-        select(D.c.team_id, D.c.member_id, func.sum(in_day), func.count())
+def _loads_query() -> Any:
+    day = and_(D.c.decided_at >= bindparam("day_start"), D.c.decided_at < bindparam("day_end"))
+    return (
+        select(D.c.team_id, D.c.member_id, func.sum(case((day, 1), else_=0)), func.count())
         .where(
             D.c.superseded_at.is_(None),
-            D.c.decided_at >= window.week_start,
-            D.c.decided_at < window.week_end,
+            D.c.decided_at >= bindparam("week_start"),
+            D.c.decided_at < bindparam("week_end"),
             or_(D.c.team_id.is_not(None), D.c.member_id.is_not(None)),
         )
         .group_by(D.c.team_id, D.c.member_id)
     )
+
+
+def _members_query() -> Any:
+    m = s.team_members
+    # when each member was last given a lead (a current decision): one index lookup per member
+    last = (
+        select(D.c.decided_at)
+        .where(D.c.member_id == m.c.id, D.c.superseded_at.is_(None))
+        .order_by(D.c.decided_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(m, last.label("last_assigned_at")).where(m.c.is_active.is_(True)).order_by(m.c.team_id, m.c.id)
+
+
+# built once: a statement object reused keeps its compiled form and cache key
+LOADS, MEMBERS, TEAMS = _loads_query(), _members_query(), select(s.teams).order_by(s.teams.c.id)
+
+
+def _loads(conn: Connection, window: Window) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """(today, this week) per team and per member, from one pass over the week's current decisions."""
+    bounds = {"day_start": window.day_start, "day_end": window.day_end, "week_start": window.week_start,
+              "week_end": window.week_end}  # fmt: skip
     teams: dict[int, tuple[int, int]] = {}
     members: dict[int, tuple[int, int]] = {}
-    for team_id, member_id, day, week in conn.execute(query):
+    for team_id, member_id, day, week in conn.execute(LOADS, bounds):
         for key, loads in ((team_id, teams), (member_id, members)):
             if key is not None:
                 before = loads.get(int(key), (0, 0))
@@ -195,26 +246,16 @@ def _loads(conn: Connection, window: Window) -> tuple[dict[int, tuple[int, int]]
 
 def team_slots(conn: Connection, window: Window) -> list[TeamSlot]:
     """Every team with its active members and their loads (call after the locks)."""
-    t, m = s.teams, s.team_members
     team_loads, member_loads = _loads(conn, window)
-    # when each member was last given a lead (a current decision): one index lookup per member
-    last = (
-        select(D.c.decided_at)
-        .where(D.c.member_id == m.c.id, D.c.superseded_at.is_(None))
-        .order_by(D.c.decided_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     members: dict[int, list[MemberSlot]] = {}
-    query = select(m, last.label("last_assigned_at")).where(m.c.is_active.is_(True)).order_by(m.c.team_id, m.c.id)
-    for r in conn.execute(query):
+    for r in conn.execute(MEMBERS):
         day, week = member_loads.get(r.id, (0, 0))
         slot = MemberSlot(
             r.id, r.team_id, r.name, r.capacity_per_day, r.capacity_per_week, day, week, r.last_assigned_at
         )
         members.setdefault(r.team_id, []).append(slot)
     slots = []
-    for r in conn.execute(select(t).order_by(t.c.id)):
+    for r in conn.execute(TEAMS):
         day, week = team_loads.get(r.id, (0, 0))
         slots.append(TeamSlot(r.id, r.name, r.kind, r.capacity_per_day, r.capacity_per_week, day, week,
                               tuple(members.get(r.id, ()))))  # fmt: skip
@@ -234,8 +275,10 @@ def decision_query() -> Any:
 def current_rows(conn: Connection, contact_ids: Sequence[int]) -> dict[int, Any]:
     if not contact_ids:
         return {}
-    query = decision_query().where(D.c.contact_id.in_(list(contact_ids)), D.c.superseded_at.is_(None))
-    return {r.contact_id: r for r in conn.execute(query)}
+    return {r.contact_id: r for r in conn.execute(CURRENT, {"ids": list(contact_ids)})}
+
+
+CURRENT = decision_query().where(D.c.contact_id.in_(bindparam("ids", expanding=True)), D.c.superseded_at.is_(None))
 
 
 def member_lost(row: Any) -> bool:
