@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -148,6 +148,22 @@ def _gate(engine: Engine) -> threading.BoundedSemaphore:
 IDEMPOTENCY = Header(None, alias="Idempotency-Key", description="Required: one key per submission (e.g. a UUID)")
 
 
+def _claim_statements() -> dict[str, Any]:
+    values: dict[str, Any] = {
+        name: bindparam(name) for name in ("key", "user_id", "request_hash", "status", "response", "created_at")
+    }
+    found = {}
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert)):
+        found[name] = dialect_insert(keys_t).values(values).on_conflict_do_nothing().returning(keys_t.c.status)
+    return found
+
+
+# built once: a statement object reused keeps its compiled form and cache key
+CLAIM = _claim_statements()
+THE_KEY = (keys_t.c.key == bindparam("b_key"), keys_t.c.user_id == bindparam("b_user_id"))
+ANSWERED = update(keys_t).where(*THE_KEY).values(status=bindparam("b_status"), response=bindparam("b_response"))
+
+
 def _claim(conn: Connection, key: str, user_id: int, digest: str, now: dt.datetime) -> JSONResponse | None:
     """The stored answer of an earlier identical request, or None after inserting the key (in this transaction)."""
     where = (keys_t.c.key == key, keys_t.c.user_id == user_id)
@@ -156,9 +172,8 @@ def _claim(conn: Connection, key: str, user_id: int, digest: str, now: dt.dateti
     # Claim the key: a concurrent first request with it makes this wait for its end (then nothing is inserted).
     values = {"key": key, "user_id": user_id, "request_hash": digest, "status": PENDING, "response": {},
               "created_at": now}  # fmt: skip
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    claimed = dialect_insert(keys_t).values(**values).on_conflict_do_nothing().returning(keys_t.c.status)
-    if conn.execute(claimed).first() is not None:
+    claimed = CLAIM["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    if conn.execute(claimed, values).first() is not None:
         return None
     row = conn.execute(select(keys_t.c.request_hash, keys_t.c.status, keys_t.c.response).where(*where)).one()
     if row.request_hash != digest:
@@ -214,11 +229,8 @@ def _post_lead(
                 if stored is not None:
                     return stored
                 answer = intake(conn, data, actor=actor)
-                conn.execute(
-                    update(keys_t)
-                    .where(keys_t.c.key == idempotency_key, keys_t.c.user_id == user_id)
-                    .values(status=201, response=answer)
-                )
+                params = {"b_key": idempotency_key, "b_user_id": user_id, "b_status": 201, "b_response": answer}
+                conn.execute(ANSWERED, params)
             return JSONResponse(answer, status_code=201)
         except IntegrityError:
             continue  # a concurrent request with this key (or this lead) committed first: read its result
