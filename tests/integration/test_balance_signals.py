@@ -21,7 +21,7 @@ weekdays) 60 + 40 = 100; March up to today = 15 March (15 days, 10 weekdays) 15�
 Load: opportunities created by sales owners: January 田中 30; February 田中 80 + 小林 10 = 90 (中村,
 渡辺 (inactive) and 山田 (no member) own 5 + 5 + 3 more: not counted); March 田中 20, but March has
 routing decisions, so its load is the leads routed to sales: lead 1 → member 田中, lead 2 → team AS,
-lead 4 twice (once), not lead 3 (→ 中村, IS) nor lead 5 (to 田中, overridden in March to DS): 3.
+lead 4 (高橋, then 田中 the next day: once), not lead 3 (→ 中村, IS) nor lead 5 (to 田中, overridden in March to DS): 3.
 So January 30/110.43 = 27.2 %, February 90/100 = 90 % (saturated at ≥ 90 %), March 3/52.14 = 5.8 %.
 
 Closed deals (won/closed by closed_on): 2025-11 6/10, 2025-12 5/10, 2026-01 7/10, 2026-02 2/10,
@@ -91,8 +91,10 @@ def declare(engine: Engine) -> None:
         conn.execute(insert(s.contacts), [{"id": i, "account_id": 1, "email": f"lead{i}@example.jp",
                                            "acquired_at": dt.datetime(2026, 3, 1)} for i in range(1, 6)])  # fmt: skip
         conn.execute(insert(s.routing_decisions), [
-            _decision(1, march, member=1), _decision(2, march, team=2), _decision(3, march, member=6),
-            _decision(4, march, member=2), _decision(4, march + dt.timedelta(days=1), member=1),
+            _decision(1, march, member=1), _decision(2, march, team=2),
+            _decision(3, march, member=6, superseded=dt.datetime(2026, 3, 31, 23, 59, 59)),
+            _decision(4, march, member=2, superseded=march + dt.timedelta(days=1)),
+            _decision(4, march + dt.timedelta(days=1), member=1),
             _decision(5, march, member=1, superseded=march + dt.timedelta(days=2)),
             _decision(5, march + dt.timedelta(days=2), team=4),
             # the last second of March is still March (to inside sales: a decision, not sales load)
