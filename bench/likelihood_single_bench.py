@@ -3,8 +3,10 @@
 Scores ``--calls`` open leads of an existing workspace one at a time with
 ``score_contacts(conn, [id], as_of=now)`` (one connection, as in one intake request), then
 ``--handful`` leads per call, then every open lead at once (the batch; ``--batch`` repetitions).
-Prints medians and p90 in milliseconds. Build the workspaces first, e.g. ``tenbin demo --no-serve``
-(SQLite ``tenbin.db``) and the same into a PostgreSQL database.
+Prints medians and p90 of the wall time in milliseconds, and the median of this process's CPU time
+(on a shared machine the wall time includes waiting for a core; PostgreSQL's own work is not in it).
+Build the workspaces first, e.g. ``tenbin demo --no-serve`` (SQLite ``tenbin.db``) and the same into a
+PostgreSQL database.
 
     python bench/likelihood_single_bench.py sqlite:///tenbin.db postgresql+psycopg://postgres@127.0.0.1/demo
 """
@@ -40,16 +42,20 @@ def run(url: str, calls: int, handful: int, batch: int, seed: int) -> None:
         sample = [rng.choice(ids) for _ in range(calls)]
         score_contacts(conn, sample[:1], as_of=now)  # warm the statement caches
         one: list[float] = []
+        one_cpu: list[float] = []
         for sid in sample:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             score_contacts(conn, [sid], as_of=now)
             one.append(time.perf_counter() - start)
+            one_cpu.append(time.process_time() - cpu)
         few: list[float] = []
+        few_cpu: list[float] = []
         for _ in range(calls):
             chosen = rng.sample(ids, handful)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             score_contacts(conn, chosen, as_of=now)
             few.append(time.perf_counter() - start)
+            few_cpu.append(time.process_time() - cpu)
         whole: list[float] = []
         for _ in range(batch):
             start = time.perf_counter()
@@ -58,9 +64,10 @@ def run(url: str, calls: int, handful: int, batch: int, seed: int) -> None:
     engine.dispose()
     backend = url.split(":", 1)[0].split("+", 1)[0]
     print(f"{backend}: {len(ids)} open leads")
-    for label, times in (("one lead", one), (f"{handful} leads", few)):
+    for label, times, cpus in (("one lead", one, one_cpu), (f"{handful} leads", few, few_cpu)):
         median, p90 = statistics.median(times) * 1000, percentile(times, 0.9) * 1000
-        print(f"  {label:12}  median {median:7.2f} ms  p90 {p90:7.2f} ms")
+        used = statistics.median(cpus) * 1000
+        print(f"  {label:12}  median {median:7.2f} ms  p90 {p90:7.2f} ms  cpu median {used:6.2f} ms")
     print(f"  all ({len(scores)})  median {statistics.median(whole) * 1000:7.1f} ms  (of {batch})")
 
 

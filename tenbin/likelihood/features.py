@@ -237,10 +237,13 @@ _IDS: BindParameter[int] = bindparam("ids", expanding=True)
 @dataclass(frozen=True)
 class _LeadStatements:
     subjects: Select[Any]  # sid, account_id of the leads
-    # Per account: the group, ladder and budget statements, or (for given ids) the one statement that
-    # joins the three to its subjects (one round trip instead of three: one lead in the real-time intake).
+    # Per account: the group, ladder and budget statements, and (for given ids) the one statement that
+    # joins the three to its subjects: one round trip instead of three, quicker for one lead (the
+    # real-time intake) but not for several on SQLite.
     by_account: tuple[Select[Any], ...]
     by_contact: tuple[Select[Any], ...]  # the same for leads without an account
+    joined_by_account: tuple[Select[Any], ...] = ()
+    joined_by_contact: tuple[Select[Any], ...] = ()
 
 
 def _lead_cutoff(ts: ColumnElement[Any], s: Subquery) -> ColumnElement[bool]:
@@ -277,29 +280,23 @@ def _lead_statements(by_ids: bool) -> _LeadStatements:
 
     def parts(subjects: Select[Any]) -> tuple[Select[Any], ...]:
         s = subjects.subquery("s")
-        group, ladder = group_statement(s, _lead_cutoff), ladder_statement(s, _lead_cutoff)
-        if not by_ids:
-            return group, ladder, budget_statement(s)
-        g, lad, o = group.subquery("g"), ladder.subquery("lad"), schema.opportunities
-        joined = (
+        return group_statement(s, _lead_cutoff), ladder_statement(s, _lead_cutoff), budget_statement(s)
+
+    def joined(subjects: Select[Any]) -> tuple[Select[Any], ...]:
+        s = subjects.subquery("s")
+        g = group_statement(s, _lead_cutoff).subquery("g")
+        lad, o = ladder_statement(s, _lead_cutoff).subquery("lad"), schema.opportunities
+        sources = (
             s.outerjoin(g, g.c.sid == s.c.sid).outerjoin(lad, lad.c.sid == s.c.sid).outerjoin(o, o.c.id == s.c.opp_id)
         )
         columns = [column for column in g.c if column.key != "sid"]
-        return (
-            select(
-                s.c.sid,
-                g.c.sid.label("in_group"),
-                lad.c.sid.label("in_ladder"),
-                o.c.id.label("in_budget"),
-                *columns,
-                lad.c.rung,
-                lad.c.last,
-                o.c.budget,
-                o.c.amount,
-            ).select_from(joined),
-        )
+        marks = (g.c.sid.label("in_group"), lad.c.sid.label("in_ladder"), o.c.id.label("in_budget"))
+        return (select(s.c.sid, *marks, *columns, lad.c.rung, lad.c.last, o.c.budget, o.c.amount).select_from(sources),)
 
-    return _LeadStatements(select(leads.c.sid, leads.c.account_id), parts(per_account), parts(own))
+    subjects = select(leads.c.sid, leads.c.account_id)
+    if not by_ids:
+        return _LeadStatements(subjects, parts(per_account), parts(own))
+    return _LeadStatements(subjects, parts(per_account), parts(own), joined(per_account), joined(own))
 
 
 def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetime) -> Features:
@@ -311,13 +308,15 @@ def lead_features(conn: Connection, ids: Sequence[int] | None, as_of: dt.datetim
         if chunk is not None:
             params["ids"] = chunk
         account_of = {int(sid): account for sid, account in conn.execute(statements.subjects, params)}
+        one = len(account_of) == 1 and bool(statements.joined_by_account)
+        by_account = statements.joined_by_account if one else statements.by_account
+        by_contact = statements.joined_by_contact if one else statements.by_contact
         # Run a part only when it has leads (one lead has either an account or none).
-        has_account = any(account is not None for account in account_of.values())
-        has_none = any(account is None for account in account_of.values())
-        by_account = _collect_parts(conn, statements.by_account, params) if has_account else {}
-        by_contact = _collect_parts(conn, statements.by_contact, params) if has_none else {}
+        accounts = set(account_of.values())
+        per_account = _collect_parts(conn, by_account, params) if accounts - {None} else {}
+        per_contact = _collect_parts(conn, by_contact, params) if None in accounts else {}
         for sid, account in account_of.items():
-            source, key = (by_contact, sid) if account is None else (by_account, int(account))
+            source, key = (per_contact, sid) if account is None else (per_account, int(account))
             found["ids"][sid] = None
             for part in ("group", "ladder", "budget"):
                 if key in source[part]:
