@@ -13,6 +13,9 @@ databases) read:
   when it has no account) on or before T, and the time of the latest such response (recency).
 
 Results are numpy arrays in subject order, so scoring thousands of leads is a few vector operations.
+The lead statements are built once, with bound parameters (the time, its day, the ids): scoring one
+lead (the real-time intake, once per request) is then two round trips and well under a millisecond
+of Python; leads of one account are aggregated once, and a part without leads is not run.
 """
 
 from __future__ import annotations
