@@ -90,11 +90,13 @@ class WinModel:
     outcomes so noisy that even this model, given exactly its own inputs, ranked held-out deals
     with an expected ROC AUC of only 0.74 (bench/likelihood_bench.py), while issue 6 asks the demo
     to support a calibrated AUC of 0.80 — a choice of the demo's signal, stated here. The slopes
-    are now 1.5× those, the intercept re-centred so that the demo's win rate stays where it was
-    (447 → 444 won of 1,778 deals at seed 7): expected AUC ≈ 0.82.
+    are now 1.5× those, the intercept lowered so that the win rate stays close (447 → 429 won of
+    1,778 deals at seed 7) and the installed base keeps its retention effects (tests/integration/
+    test_demo.py; an intercept of −6.75 kept 444 wins but narrowed the ICP retention gap below
+    its planted 0.2): expected AUC ≈ 0.82.
     """
 
-    intercept: float = -6.75
+    intercept: float = -7.0
     support_roles: float = 0.93
     any_oppose: float = -1.65
     budget_ratio: float = 2.25
