@@ -53,7 +53,7 @@ from tenbin.db.migrate import upgrade  # noqa: E402
 from tenbin.imports.normalize import corporate_number_check_digit  # noqa: E402
 
 PG_ADMIN = os.environ.get("TENBIN_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_NAME = "tenbin_intake_bench"
+PG_NAME = os.environ.get("TENBIN_BENCH_PG_NAME", "tenbin_intake_bench")  # another name when runs overlap
 COMPANIES = 1000
 INDUSTRIES = ["製造業", "情報通信業", "卸売業，小売業", "建設業"]  # E, G, I, D: a quarter is ICP
 PREFECTURES = ["東京都", "大阪府", "愛知県", "福岡県", "北海道"]
