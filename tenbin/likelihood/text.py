@@ -21,7 +21,7 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
 FACTOR_LABELS: dict[str, tuple[str, str]] = {
     "consensus": ("購買グループの合意", "Buying-group consensus"),
     "opposition": ("反対者", "Opposition"),
-    "budget_fit": ("予算の合致", "Budget fit"),
+    "budget_fit": ("予算適合", "Budget fit"),
     "offer_rung": ("購買への近さ(オファー)", "Closeness to purchase (offer)"),
     "recency": ("最近の反応", "Recency"),
 }
