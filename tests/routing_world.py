@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tenbin.db import schema as s
 
@@ -66,13 +67,17 @@ def _campaign(conn: Connection) -> int:
     found = conn.execute(select(s.campaigns.c.id).where(s.campaigns.c.name == "展示会2026")).scalar()
     if found is not None:
         return int(found)
-    return int(
-        conn.execute(
-            insert(s.campaigns)
-            .values(name="展示会2026", channel="展示会", orientation="quantity")
-            .returning(s.campaigns.c.id)
-        ).scalar_one()
-    )
+    try:  # several threads may create it at once (PostgreSQL): the loser reads the winner's row
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    insert(s.campaigns)
+                    .values(name="展示会2026", channel="展示会", orientation="quantity")
+                    .returning(s.campaigns.c.id)
+                ).scalar_one()
+            )
+    except IntegrityError:
+        return int(conn.execute(select(s.campaigns.c.id).where(s.campaigns.c.name == "展示会2026")).scalar_one())
 
 
 def add_lead(
