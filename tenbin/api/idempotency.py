@@ -53,7 +53,7 @@ def request_hash(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _check_key(key: str) -> None:
+def check_key(key: str) -> None:
     if not 1 <= len(key) <= 200 or not all(33 <= ord(ch) <= 126 for ch in key):
         raise TenbinError(API_IDEMPOTENCY_KEY_INVALID, {}, Place(field="Idempotency-Key"))
 
@@ -90,7 +90,7 @@ def run_idempotent(
     """Run ``create`` once per (user, key); without a key, just run it."""
     if key is None:
         return JSONResponse(create().model_dump(mode="json"), status_code=status)
-    _check_key(key)
+    check_key(key)
     digest = request_hash(ctx.request.method, ctx.request.url.path, body)
     stored = _claim(ctx.engine, key, ctx.user.id, digest)
     if stored is not None:

@@ -27,7 +27,7 @@ from tenbin.api.idempotency import (
     API_IDEMPOTENCY_KEY_REUSED,
     KEY_LIFETIME,
     PENDING,
-    _check_key,
+    check_key,
     keys_t,
     request_hash,
 )
@@ -205,7 +205,7 @@ def post_lead(
 ) -> JSONResponse:
     if idempotency_key is None:
         raise TenbinError(INTAKE_IDEMPOTENCY_KEY_REQUIRED, {}, Place(field="Idempotency-Key"))
-    _check_key(idempotency_key)
+    check_key(idempotency_key)
     data = body.model_dump(mode="json", exclude_none=True)
     digest = request_hash("POST", ctx.request.url.path, data)
     actor = f"api:{ctx.user.username}"
